@@ -1,0 +1,119 @@
+//! The JSON calls every binding shares: one canonical wire shape, so one set of test vectors
+//! checks Rust, Python, Node and WebAssembly alike.
+
+use crate::engine::{Engine, EngineOptions};
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::{Format, Model};
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+
+/// A request to `analyze_json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzeRequest {
+    /// The model as text (`model_text`) or as a JSON value (`model`).
+    #[serde(default)]
+    pub model: Option<serde_json::Value>,
+    #[serde(default)]
+    pub model_text: Option<String>,
+    /// `json` or `yaml` for `model_text` (default: sniffed).
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Extra rule files as `{name, text}`.
+    #[serde(default)]
+    pub rules: Vec<RuleFileText>,
+    #[serde(default)]
+    pub no_bundled_rules: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFileText {
+    pub name: String,
+    pub text: String,
+}
+
+/// The answer of `analyze_json`: never an exception.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "ok")]
+pub enum Answer {
+    #[serde(rename = "true")]
+    Ok { report: Box<Report> },
+    #[serde(rename = "false")]
+    Err { error: ErrorBody },
+}
+
+/// An error on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ErrorBody {
+    /// `model`, `rule`, `catalog` or `request`.
+    pub kind: String,
+    pub code: String,
+    pub path: String,
+    pub message: String,
+    pub details: Vec<Diagnostic>,
+}
+
+impl From<&Error> for ErrorBody {
+    fn from(e: &Error) -> Self {
+        ErrorBody {
+            kind: e.kind().to_owned(),
+            code: e.code().to_owned(),
+            path: e.path().to_owned(),
+            message: e.to_string(),
+            details: e.diagnostics().to_vec(),
+        }
+    }
+}
+
+/// Parses a model from text in the named format (`json`, `yaml`, or None to sniff).
+pub fn load_model(text: &str, format: Option<&str>) -> Result<Model> {
+    let fmt = match format {
+        None => Format::sniff(text),
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            Error::Request(vec![Diagnostic::new("request.unknown_format", "format", format!("unknown format `{f}` (allowed: json, yaml)"))])
+        })?,
+    };
+    Model::from_str(text, fmt)
+}
+
+/// Builds the engine a request asks for (the bundled one when it adds no rules).
+pub fn engine_for(rules: &[RuleFileText], no_bundled_rules: bool) -> Result<Engine> {
+    if rules.is_empty() && !no_bundled_rules {
+        return Engine::bundled();
+    }
+    Engine::with_options(&EngineOptions {
+        rule_files: rules.iter().map(|r| (r.name.clone(), r.text.clone())).collect(),
+        no_bundled_rules,
+    })
+}
+
+fn analyze_request(req: &str) -> Result<Report> {
+    let req: AnalyzeRequest = serde_json::from_str(req).map_err(|e| {
+        Error::Request(vec![Diagnostic::new("request.invalid", "", format!("invalid request: {e}"))])
+    })?;
+    let model = match (&req.model, &req.model_text) {
+        (Some(v), None) => Model::from_json(&v.to_string())?,
+        (None, Some(t)) => load_model(t, req.format.as_deref())?,
+        _ => {
+            return Err(Error::Request(vec![Diagnostic::new("request.invalid", "", "give exactly one of `model` and `model_text`")]));
+        }
+    };
+    engine_for(&req.rules, req.no_bundled_rules)?.analyze(&model)
+}
+
+/// JSON in, JSON out; never fails: `{"ok": true, "report": ...}` or
+/// `{"ok": false, "error": {kind, code, path, message, details}}`.
+pub fn analyze_json(request: &str) -> String {
+    let answer = match analyze_request(request) {
+        Ok(r) => Answer::Ok { report: Box::new(r) },
+        Err(e) => Answer::Err { error: ErrorBody::from(&e) },
+    };
+    // `ok` is a boolean on the wire.
+    let mut v = serde_json::to_value(&answer).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        let ok = obj.get("ok").and_then(|o| o.as_str()) == Some("true");
+        obj.insert("ok".into(), serde_json::Value::Bool(ok));
+    }
+    serde_json::to_string(&v).unwrap_or_default()
+}

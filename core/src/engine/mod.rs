@@ -1,0 +1,114 @@
+//! The engine: an immutable, `Send + Sync` compiled rule set plus catalogs. Compile once,
+//! analyze many models.
+
+mod eval;
+mod facts;
+mod threat;
+
+use crate::catalog::{BUNDLED_RULES, Catalogs};
+use crate::error::Result;
+use crate::model::{Model, TokenVocabulary, validate};
+use crate::report::Report;
+use crate::rules::{RuleFile, RuleSet};
+use std::sync::{Arc, OnceLock};
+
+pub(crate) use facts::Facts;
+
+/// A compiled engine.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    catalogs: Arc<Catalogs>,
+    rules: Arc<RuleSet>,
+}
+
+/// Options for building an engine.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Extra rule files `(name, text)`; a rule with an id already loaded replaces it.
+    pub rule_files: Vec<(String, String)>,
+    /// Leave out the bundled rule pack (use only `rule_files`).
+    pub no_bundled_rules: bool,
+}
+
+struct Vocab<'a>(&'a RuleSet);
+
+impl TokenVocabulary for Vocab<'_> {
+    fn is_known(&self, token: &str) -> bool {
+        self.0.token_ids.contains_key(token)
+    }
+    fn tokens(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.0.token_names.iter().map(String::as_str))
+    }
+}
+
+impl Engine {
+    /// The engine with the bundled catalogs and rule pack, compiled once per process.
+    pub fn bundled() -> Result<Engine> {
+        static ENGINE: OnceLock<Result<Engine>> = OnceLock::new();
+        ENGINE.get_or_init(|| Engine::with_options(&EngineOptions::default())).clone()
+    }
+
+    /// An engine with the bundled catalogs and the given rules.
+    pub fn with_options(opts: &EngineOptions) -> Result<Engine> {
+        let catalogs = Catalogs::bundled()?;
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        if !opts.no_bundled_rules {
+            for (name, text) in BUNDLED_RULES {
+                match RuleFile::parse(name, text) {
+                    Ok(f) => files.push(f),
+                    Err(e) => errors.extend(e.diagnostics().iter().cloned()),
+                }
+            }
+        }
+        for (name, text) in &opts.rule_files {
+            match RuleFile::parse(name, text) {
+                Ok(f) => files.push(f),
+                Err(e) => errors.extend(e.diagnostics().iter().cloned()),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(crate::Error::Rule(errors));
+        }
+        let rules = RuleSet::compile(&files, &catalogs)?;
+        Ok(Engine { catalogs, rules: Arc::new(rules) })
+    }
+
+    /// An engine from explicit catalogs and rule files.
+    pub fn from_parts(catalogs: Arc<Catalogs>, files: &[RuleFile]) -> Result<Engine> {
+        let rules = RuleSet::compile(files, &catalogs)?;
+        Ok(Engine { catalogs, rules: Arc::new(rules) })
+    }
+
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.catalogs
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Validates a model against the engine's vocabulary (control tokens included).
+    pub fn validate(&self, model: &Model) -> Result<()> {
+        validate(model, Some(&Vocab(&self.rules)))
+    }
+
+    /// Validates and analyzes a model.
+    pub fn analyze(&self, model: &Model) -> Result<Report> {
+        self.validate(model)?;
+        let facts = Facts::build(model, &self.rules);
+        Ok(threat::run(&facts, &self.rules, &self.catalogs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Engine>();
+        check::<Report>();
+    }
+}

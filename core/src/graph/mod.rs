@@ -1,0 +1,221 @@
+//! Graph facts, computed once per model: zone trust and nesting, boundary crossings and their
+//! direction, reachability from internet zones (any path, and anonymous paths), hop counts and
+//! exposure. Built on petgraph; every fact is independent of the order of the model file.
+
+use crate::model::{Authentication, Model, ZoneKind};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::collections::{HashMap, VecDeque};
+
+/// Hop count used for "not reachable".
+pub const UNREACHABLE: u32 = 1_000_000;
+
+/// Direction of a flow relative to trust boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Crossing {
+    /// Same zone.
+    None,
+    /// Into a more trusted zone.
+    Up,
+    /// Into a less trusted zone.
+    Down,
+    /// Between different zones of equal trust.
+    Lateral,
+}
+
+/// Facts about one component.
+#[derive(Debug, Clone, Default)]
+pub struct NodeFacts {
+    /// Index of its zone in `model.zones`, if any.
+    pub zone: Option<usize>,
+    /// Effective trust of its zone (0 when it has none).
+    pub trust: u8,
+    pub internet_facing: bool,
+    pub reachable: bool,
+    pub anon_reachable: bool,
+    /// Shortest number of flows from an internet-zone component (UNREACHABLE if none).
+    pub hops: u32,
+    /// Reachable from a third-party, partner or user-workstation zone.
+    pub semi_trusted_reachable: bool,
+    /// Likelihood exposure factor, 0..=3.
+    pub exposure: u8,
+    pub in_flows: Vec<u32>,
+    pub out_flows: Vec<u32>,
+}
+
+/// Facts about one flow.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeFacts {
+    pub source: u32,
+    pub target: u32,
+    pub crossing: Crossing,
+    pub trust_delta: i32,
+}
+
+/// The graph view of a validated model.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub graph: DiGraph<u32, u32>,
+    pub nodes: Vec<NodeFacts>,
+    pub edges: Vec<EdgeFacts>,
+    /// Effective trust of each zone.
+    pub zone_trust: Vec<u8>,
+    /// Zones by id.
+    pub zone_index: HashMap<String, usize>,
+    /// Components by id.
+    pub comp_index: HashMap<String, usize>,
+}
+
+fn is_internet(kind: Option<ZoneKind>) -> bool {
+    matches!(kind, Some(ZoneKind::Internet) | None)
+}
+
+fn is_semi_trusted(kind: Option<ZoneKind>) -> bool {
+    matches!(kind, Some(ZoneKind::ThirdParty | ZoneKind::Partner | ZoneKind::UserWorkstation))
+}
+
+impl Graph {
+    /// Builds the graph. The model must be valid (references resolve).
+    pub fn build(model: &Model) -> Graph {
+        let zone_index: HashMap<String, usize> = model.zones.iter().enumerate().map(|(i, z)| (z.id.clone(), i)).collect();
+        let zone_trust: Vec<u8> = model.zones.iter().map(|z| z.trust.unwrap_or_else(|| z.kind.default_trust())).collect();
+        let comp_index: HashMap<String, usize> = model.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+
+        let mut graph = DiGraph::<u32, u32>::with_capacity(model.components.len(), model.flows.len());
+        let mut nodes: Vec<NodeFacts> = Vec::with_capacity(model.components.len());
+        for (i, c) in model.components.iter().enumerate() {
+            graph.add_node(u32::try_from(i).unwrap_or(u32::MAX));
+            let zone = c.zone.as_ref().and_then(|z| zone_index.get(z).copied());
+            let trust = zone.and_then(|z| zone_trust.get(z).copied()).unwrap_or(0);
+            nodes.push(NodeFacts { zone, trust, hops: UNREACHABLE, ..NodeFacts::default() });
+        }
+        let zone_kind = |n: &NodeFacts| n.zone.and_then(|z| model.zones.get(z)).map(|z| z.kind);
+
+        let mut edges = Vec::with_capacity(model.flows.len());
+        for (fi, f) in model.flows.iter().enumerate() {
+            let (Some(&s), Some(&t)) = (comp_index.get(&f.source), comp_index.get(&f.target)) else { continue };
+            let fi32 = u32::try_from(fi).unwrap_or(u32::MAX);
+            graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), fi32);
+            let (sn, tn) = (nodes.get(s), nodes.get(t));
+            let (sz, tz) = (sn.and_then(|n| n.zone), tn.and_then(|n| n.zone));
+            let (st, tt) = (i32::from(sn.map_or(0, |n| n.trust)), i32::from(tn.map_or(0, |n| n.trust)));
+            let crossing = if sz == tz {
+                Crossing::None
+            } else if tt > st {
+                Crossing::Up
+            } else if tt < st {
+                Crossing::Down
+            } else {
+                Crossing::Lateral
+            };
+            edges.push(EdgeFacts { source: s as u32, target: t as u32, crossing, trust_delta: tt - st });
+            if let Some(n) = nodes.get_mut(s) {
+                n.out_flows.push(fi32);
+            }
+            if let Some(n) = nodes.get_mut(t) {
+                n.in_flows.push(fi32);
+            }
+        }
+
+        // Entry points: components in internet zones (or in no zone: assumed on the internet).
+        let sources: Vec<usize> = (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_internet(zone_kind(n)))).collect();
+        let hops = bfs(&graph, &sources, |_| true);
+        let anon = bfs(&graph, &sources, |flow| {
+            model.flows.get(flow as usize).is_some_and(|f| f.authentication.unwrap_or(Authentication::None) == Authentication::None)
+        });
+        let semi_sources: Vec<usize> = (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_semi_trusted(zone_kind(n)))).collect();
+        let semi = bfs(&graph, &semi_sources, |_| true);
+
+        for (i, n) in nodes.iter_mut().enumerate() {
+            let h = hops.get(i).copied().unwrap_or(UNREACHABLE);
+            n.hops = h;
+            n.reachable = h != UNREACHABLE;
+            n.anon_reachable = anon.get(i).copied().unwrap_or(UNREACHABLE) != UNREACHABLE;
+            n.semi_trusted_reachable = semi.get(i).copied().unwrap_or(UNREACHABLE) != UNREACHABLE;
+        }
+        for (i, c) in model.components.iter().enumerate() {
+            let declared = c.flags.contains(&crate::model::ComponentFlag::InternetFacing);
+            let from_internet = nodes.get(i).is_some_and(|n| {
+                n.in_flows.iter().any(|&f| {
+                    edges_source(&edges, f).and_then(|s| nodes.get(s as usize)).is_some_and(|sn| is_internet(zone_kind(sn)))
+                })
+            });
+            if let Some(n) = nodes.get_mut(i) {
+                n.internet_facing = declared || from_internet;
+                n.exposure = if n.anon_reachable {
+                    3
+                } else if n.reachable || n.semi_trusted_reachable || n.internet_facing {
+                    2
+                } else {
+                    1
+                };
+            }
+        }
+        Graph { graph, nodes, edges, zone_trust, zone_index, comp_index }
+    }
+
+    /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of them.
+    pub fn reachable_within(&self, start: usize, k: u32, cap: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut out = Vec::new();
+        let mut q = VecDeque::new();
+        if let Some(s) = seen.get_mut(start) {
+            *s = true;
+        }
+        q.push_back((start, 0u32));
+        while let Some((n, d)) = q.pop_front() {
+            if d == k {
+                continue;
+            }
+            for e in self.graph.edges(NodeIndex::new(n)) {
+                let t = e.target().index();
+                if let Some(s) = seen.get_mut(t) {
+                    if !*s {
+                        *s = true;
+                        out.push(t);
+                        if out.len() >= cap {
+                            return out;
+                        }
+                        q.push_back((t, d + 1));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn edges_source(edges: &[EdgeFacts], flow: u32) -> Option<u32> {
+    // Flows that failed to resolve are skipped when building, so look the flow up by index
+    // only when indices line up (they do for validated models).
+    edges.get(flow as usize).map(|e| e.source)
+}
+
+/// Multi-source BFS over flows accepted by `follow`; returns hop counts (UNREACHABLE if none).
+fn bfs(graph: &DiGraph<u32, u32>, sources: &[usize], follow: impl Fn(u32) -> bool) -> Vec<u32> {
+    let mut dist = vec![UNREACHABLE; graph.node_count()];
+    let mut q = VecDeque::with_capacity(sources.len());
+    for &s in sources {
+        if let Some(d) = dist.get_mut(s) {
+            *d = 0;
+            q.push_back(s);
+        }
+    }
+    while let Some(n) = q.pop_front() {
+        let dn = dist.get(n).copied().unwrap_or(UNREACHABLE);
+        for e in graph.edges(NodeIndex::new(n)) {
+            if !follow(*e.weight()) {
+                continue;
+            }
+            let t = e.target().index();
+            if let Some(dt) = dist.get_mut(t) {
+                if *dt == UNREACHABLE {
+                    *dt = dn + 1;
+                    q.push_back(t);
+                }
+            }
+        }
+    }
+    dist
+}

@@ -1,0 +1,263 @@
+//! Semantic validation: ids, references, zone nesting, value ranges, dates and control tokens.
+//! Every problem is reported, in document order, each with a stable code and a path.
+
+use super::types::{ControlDecl, Model};
+use crate::error::{Diagnostic, Error, Result, suggestion};
+use std::collections::{BTreeSet, HashMap};
+
+/// Knows which control tokens exist (from the token catalog and the loaded rules).
+pub trait TokenVocabulary {
+    fn is_known(&self, token: &str) -> bool;
+    /// Candidates for "did you mean".
+    fn tokens(&self) -> Box<dyn Iterator<Item = &str> + '_>;
+}
+
+impl TokenVocabulary for BTreeSet<String> {
+    fn is_known(&self, token: &str) -> bool {
+        self.contains(token)
+    }
+    fn tokens(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.iter().map(String::as_str))
+    }
+}
+
+const MAX_ID_LEN: usize = 200;
+
+/// Validates a parsed model. `tokens`, when given, checks declared control tokens.
+pub fn validate(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<()> {
+    let mut v = Validator { diags: Vec::new(), ids: HashMap::new() };
+    v.run(model, tokens);
+    if v.diags.is_empty() { Ok(()) } else { Err(Error::Model(v.diags)) }
+}
+
+struct Validator {
+    diags: Vec<Diagnostic>,
+    /// id -> (collection, path of its first definition)
+    ids: HashMap<String, (&'static str, String)>,
+}
+
+impl Validator {
+    fn push(&mut self, code: &str, path: String, message: String) {
+        self.diags.push(Diagnostic::new(code, path, message));
+    }
+
+    fn define(&mut self, collection: &'static str, id: &str, path: String) {
+        if id.trim().is_empty() {
+            self.push("model.invalid_id", path, "id is empty".into());
+            return;
+        }
+        if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+            self.push("model.invalid_id", path, format!("id `{}` must be at most {MAX_ID_LEN} characters without control characters", truncate(id)));
+            return;
+        }
+        if let Some((_, first)) = self.ids.get(id) {
+            let msg = format!("duplicate id `{id}` (first defined at {first})");
+            self.push("model.duplicate_id", path, msg);
+        } else {
+            self.ids.insert(id.to_owned(), (collection, path));
+        }
+    }
+
+    fn reference(&mut self, path: String, id: &str, want: &'static str, what: &str) {
+        match self.ids.get(id) {
+            Some((c, _)) if *c == want || want == "any" => {}
+            Some((c, _)) => {
+                let msg = format!("`{id}` is a {} , not a {what}", singular(c));
+                self.push("model.wrong_reference", path, msg.replace(" ,", ","));
+            }
+            None => {
+                let cands: Vec<&str> = self
+                    .ids
+                    .iter()
+                    .filter(|(_, (c, _))| *c == want || want == "any")
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                let mut sorted = cands;
+                sorted.sort_unstable();
+                let hint = suggestion(id, sorted.iter().copied());
+                self.push("model.unknown_reference", path, format!("unknown {what} `{id}`{hint}"));
+            }
+        }
+    }
+
+    fn run(&mut self, m: &Model, tokens: Option<&dyn TokenVocabulary>) {
+        if let Some(v) = m.format_version {
+            if v != super::types::FORMAT_VERSION {
+                self.push("model.unsupported_version", "format_version".into(), format!("format version `{v}` is not supported; this release reads version {}", super::types::FORMAT_VERSION));
+            }
+        }
+        if m.title.trim().is_empty() {
+            self.push("model.missing_field", "title".into(), "title is empty".into());
+        }
+        // Definitions first, so references can point forwards.
+        for (i, z) in m.zones.iter().enumerate() {
+            self.define("zones", &z.id, format!("zones[{i}].id"));
+        }
+        for (i, c) in m.components.iter().enumerate() {
+            self.define("components", &c.id, format!("components[{i}].id"));
+        }
+        for (i, d) in m.data_assets.iter().enumerate() {
+            self.define("data_assets", &d.id, format!("data_assets[{i}].id"));
+        }
+        for (i, f) in m.flows.iter().enumerate() {
+            let id = f.effective_id();
+            let path = if f.id.is_some() { format!("flows[{i}].id") } else { format!("flows[{i}]") };
+            if f.id.is_none() && self.ids.contains_key(&id) {
+                self.push("model.duplicate_id", path, format!("generated flow id `{id}` is not unique; give the flow an explicit `id`"));
+                continue;
+            }
+            self.define("flows", &id, path);
+        }
+        let mut assumption_ids: HashMap<&str, usize> = HashMap::new();
+        for (i, a) in m.assumptions.iter().enumerate() {
+            if let Some(first) = assumption_ids.insert(a.id.as_str(), i) {
+                self.push("model.duplicate_id", format!("assumptions[{i}].id"), format!("duplicate assumption id `{}` (first defined at assumptions[{first}].id)", a.id));
+            }
+        }
+
+        for (i, z) in m.zones.iter().enumerate() {
+            if let Some(t) = z.trust {
+                if t > 100 {
+                    self.push("model.out_of_range", format!("zones[{i}].trust"), format!("trust `{t}` must be between 0 and 100"));
+                }
+            }
+            if let Some(p) = &z.parent {
+                self.reference(format!("zones[{i}].parent"), p, "zones", "zone");
+            }
+            self.controls(&z.controls, &format!("zones[{i}].controls"), tokens);
+        }
+        self.zone_cycles(m);
+        for (i, c) in m.components.iter().enumerate() {
+            if let Some(z) = &c.zone {
+                self.reference(format!("components[{i}].zone"), z, "zones", "zone");
+            }
+            for (j, d) in c.stores.iter().enumerate() {
+                self.reference(format!("components[{i}].stores[{j}]"), d, "data_assets", "data asset");
+            }
+            for (j, d) in c.processes.iter().enumerate() {
+                self.reference(format!("components[{i}].processes[{j}]"), d, "data_assets", "data asset");
+            }
+            duplicates(&c.flags, &format!("components[{i}].flags"), &mut self.diags);
+            self.controls(&c.controls, &format!("components[{i}].controls"), tokens);
+        }
+        for (i, d) in m.data_assets.iter().enumerate() {
+            for (name, level) in [("confidentiality", d.confidentiality), ("integrity", d.integrity), ("availability", d.availability)] {
+                if let Some(l) = level {
+                    if !(1..=5).contains(&l) {
+                        self.push("model.out_of_range", format!("data_assets[{i}].{name}"), format!("{name} level `{l}` must be between 1 and 5"));
+                    }
+                }
+            }
+            duplicates(&d.tags, &format!("data_assets[{i}].tags"), &mut self.diags);
+        }
+        for (i, f) in m.flows.iter().enumerate() {
+            self.reference(format!("flows[{i}].source"), &f.source, "components", "component");
+            self.reference(format!("flows[{i}].target"), &f.target, "components", "component");
+            for (j, d) in f.data.iter().enumerate() {
+                self.reference(format!("flows[{i}].data[{j}]"), d, "data_assets", "data asset");
+            }
+            duplicates(&f.flags, &format!("flows[{i}].flags"), &mut self.diags);
+            self.controls(&f.controls, &format!("flows[{i}].controls"), tokens);
+        }
+        for (i, a) in m.assumptions.iter().enumerate() {
+            if a.statement.trim().is_empty() {
+                self.push("model.missing_field", format!("assumptions[{i}].statement"), "statement is empty".into());
+            }
+            if let Some(d) = &a.review_by {
+                if !is_date(d) {
+                    self.push("model.invalid_date", format!("assumptions[{i}].review_by"), format!("`{}` is not a date of the form YYYY-MM-DD", truncate(d)));
+                }
+            }
+            for (j, e) in a.elements.iter().enumerate() {
+                self.reference(format!("assumptions[{i}].elements[{j}]"), e, "any", "element");
+            }
+        }
+    }
+
+    fn controls(&mut self, controls: &Option<Vec<ControlDecl>>, path: &str, tokens: Option<&dyn TokenVocabulary>) {
+        let Some(list) = controls else { return };
+        let mut seen = BTreeSet::new();
+        for (j, c) in list.iter().enumerate() {
+            let t = c.token();
+            if !seen.insert(t) {
+                self.push("model.duplicate_control", format!("{path}[{j}]"), format!("control `{t}` is declared twice"));
+            }
+            if let Some(vocab) = tokens {
+                if !vocab.is_known(t) {
+                    let hint = suggestion(t, vocab.tokens());
+                    self.push("model.unknown_control", format!("{path}[{j}]"), format!("unknown control token `{}`{hint}; `threatgraph controls` lists the known tokens", truncate(t)));
+                }
+            }
+        }
+    }
+
+    fn zone_cycles(&mut self, m: &Model) {
+        let parent: HashMap<&str, &str> =
+            m.zones.iter().filter_map(|z| z.parent.as_deref().map(|p| (z.id.as_str(), p))).collect();
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
+        for (i, z) in m.zones.iter().enumerate() {
+            let mut cur = z.id.as_str();
+            let mut steps = 0usize;
+            while let Some(&p) = parent.get(cur) {
+                steps += 1;
+                if p == z.id {
+                    if reported.insert(z.id.as_str()) {
+                        self.push("model.zone_cycle", format!("zones[{i}].parent"), format!("zone `{}` is nested inside itself through its parents", z.id));
+                    }
+                    break;
+                }
+                if steps > m.zones.len() {
+                    break;
+                }
+                cur = p;
+            }
+        }
+    }
+}
+
+fn duplicates<T: Ord + Copy + serde::Serialize>(items: &[T], path: &str, diags: &mut Vec<Diagnostic>) {
+    let mut seen = BTreeSet::new();
+    for (j, it) in items.iter().enumerate() {
+        if !seen.insert(*it) {
+            let name = serde_json::to_string(it).unwrap_or_default();
+            diags.push(Diagnostic::new("model.duplicate_value", format!("{path}[{j}]"), format!("`{}` is listed twice", name.trim_matches('"'))));
+        }
+    }
+}
+
+fn singular(collection: &str) -> &'static str {
+    match collection {
+        "zones" => "zone",
+        "components" => "component",
+        "data_assets" => "data asset",
+        "flows" => "flow",
+        _ => "element",
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s.to_owned() }
+}
+
+/// YYYY-MM-DD with a real month and day.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u32>().ok());
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(y), Some(m), Some(d)) => {
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let days = match m {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => return false,
+            };
+            (1..=days).contains(&d)
+        }
+        _ => false,
+    }
+}

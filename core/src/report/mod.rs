@@ -1,0 +1,263 @@
+//! The report: threats with stable ids and their mappings, the assumptions register, counts and
+//! provenance. One JSON shape in every language; Markdown and a plain-text table for people.
+
+mod markdown;
+mod table;
+
+pub use markdown::to_markdown;
+pub use table::to_table;
+
+use crate::scoring::{Impact, Likelihood, Severity};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Report format version.
+pub const REPORT_FORMAT_VERSION: u32 = 1;
+
+/// The result of one analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    pub format_version: u32,
+    pub provenance: Provenance,
+    pub model: ModelSummary,
+    pub methodology: Methodology,
+    pub summary: Summary,
+    pub threats: Vec<Threat>,
+    pub assumptions: Vec<AssumptionEntry>,
+}
+
+/// Where the report came from: enough to re-perform it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Provenance {
+    pub tool: String,
+    pub version: String,
+    pub rule_packs: Vec<SourceRef>,
+    pub catalogs: Vec<SourceRef>,
+    /// `sha256:` of the model's canonical JSON (independent of element order).
+    pub model_hash: String,
+}
+
+/// A catalog or rule pack with its version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct SourceRef {
+    pub id: String,
+    pub version: String,
+}
+
+/// What was analysed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModelSummary {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub counts: ModelCounts,
+    /// Zones with their components, sorted by trust then id.
+    pub zones: Vec<ZoneSummary>,
+    /// Flows that cross a trust boundary.
+    pub crossings: Vec<CrossingSummary>,
+    /// Components reachable from the internet.
+    pub internet_exposed: Vec<String>,
+    /// Data assets with their classification and tags.
+    pub data_assets: Vec<DataAssetSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ModelCounts {
+    pub components: usize,
+    pub flows: usize,
+    pub zones: usize,
+    pub data_assets: usize,
+    pub boundary_crossings: usize,
+    pub internet_exposed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ZoneSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub trust: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    pub components: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CrossingSummary {
+    pub flow: String,
+    pub source: String,
+    pub target: String,
+    pub direction: String,
+    pub encrypted: bool,
+    pub authentication: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DataAssetSummary {
+    pub id: String,
+    pub name: String,
+    pub classification: String,
+    pub tags: Vec<String>,
+    pub confidentiality: u8,
+    pub integrity: u8,
+    pub availability: u8,
+}
+
+/// How the analysis was done (for ISO 27001 6.1.2 "consistent, valid, comparable").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Methodology {
+    pub method: String,
+    pub likelihood_scale: String,
+    pub impact_scale: String,
+    pub severity_matrix: String,
+    pub residual_risk: String,
+    pub attack_version: String,
+}
+
+/// Counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    pub threats: usize,
+    /// By residual severity; every level present.
+    pub by_severity: BTreeMap<String, usize>,
+    /// By inherent severity; every level present.
+    pub by_inherent_severity: BTreeMap<String, usize>,
+    /// By STRIDE category (every category present) and LINDDUN category (when found).
+    pub by_category: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<String, usize>,
+    pub rules_evaluated: usize,
+}
+
+/// An element a threat concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct ElementRef {
+    pub id: String,
+    /// `component`, `flow`, `zone` or `data_asset`.
+    pub kind: String,
+    pub name: String,
+}
+
+/// An ATT&CK technique.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TechniqueRef {
+    pub id: String,
+    pub name: String,
+    pub tactics: Vec<String>,
+    pub url: String,
+}
+
+/// A catalog entry (CWE, CAPEC, ISO, CIS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CatalogRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// A recommended control and whether the model declares something that implements it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ControlRef {
+    pub id: String,
+    pub title: String,
+    /// `implemented` (a declared control token implements it) or `missing`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implemented_by: Vec<String>,
+}
+
+/// Recommended controls per framework.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Recommended {
+    pub nist_800_53: Vec<ControlRef>,
+    pub iso_27001: Vec<CatalogRef>,
+    pub cis_v8: Vec<CatalogRef>,
+}
+
+/// A control that earned residual-risk credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CreditedControl {
+    pub control: String,
+    pub effect: String,
+    /// Element that declares it.
+    pub on: String,
+    pub status: String,
+    pub evidence: usize,
+}
+
+/// One threat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Threat {
+    /// Stable fingerprint of rule id and element ids.
+    pub id: String,
+    pub rule: SourceRef,
+    pub title: String,
+    pub description: String,
+    pub stride: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linddun: Vec<String>,
+    pub elements: Vec<ElementRef>,
+    pub severity: Severity,
+    pub inherent_severity: Severity,
+    pub likelihood: Likelihood,
+    pub impact: Impact,
+    /// `open`, `partially_mitigated` or `mitigated`.
+    pub status: String,
+    pub controls_credited: Vec<CreditedControl>,
+    /// Mitigation tokens the rule names that the model does not declare.
+    pub controls_missing: Vec<String>,
+    pub attack: Vec<TechniqueRef>,
+    pub recommended_controls: Recommended,
+    pub cwe: Vec<CatalogRef>,
+    pub capec: Vec<CatalogRef>,
+    pub requirements: BTreeMap<String, Vec<String>>,
+    /// Assumptions this threat depends on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
+}
+
+/// An entry of the assumptions register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssumptionEntry {
+    pub id: String,
+    pub statement: String,
+    /// `declared` (from the model) or `automatic` (the engine's).
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_by: Option<String>,
+    pub elements: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<String>,
+}
+
+impl Report {
+    /// Canonical JSON (pretty, stable key order, trailing newline).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+    /// Compact JSON.
+    pub fn to_json_compact(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    /// Markdown for auditors.
+    pub fn to_markdown(&self) -> String {
+        to_markdown(self)
+    }
+    /// A plain-text table for terminals.
+    pub fn to_table(&self) -> String {
+        to_table(self)
+    }
+    /// Threats whose residual severity is at or above `level`.
+    pub fn count_at_or_above(&self, level: Severity) -> usize {
+        self.threats.iter().filter(|t| t.severity >= level).count()
+    }
+}

@@ -1,0 +1,528 @@
+//! Rules as data: parsing rule files, checking every reference against the catalogs, and
+//! compiling them into an immutable [`RuleSet`] that the engine evaluates by index.
+
+pub mod ast;
+mod compile;
+
+pub use compile::{MAX_DEPTH, MAX_NODES};
+
+use crate::catalog::{Catalogs, EntryStatus, SourceInfo, load_file};
+use crate::error::{Diagnostic, Error, Result, suggestion};
+use crate::model::{ComponentType, ElementKind};
+use ast::{Cond, Exists};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a rule is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppliesTo {
+    Component,
+    Flow,
+    DataAsset,
+    Zone,
+    Model,
+}
+
+/// A STRIDE category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stride {
+    Spoofing,
+    Tampering,
+    Repudiation,
+    InformationDisclosure,
+    DenialOfService,
+    ElevationOfPrivilege,
+}
+
+impl Stride {
+    pub const ALL: [Stride; 6] = [
+        Stride::Spoofing,
+        Stride::Tampering,
+        Stride::Repudiation,
+        Stride::InformationDisclosure,
+        Stride::DenialOfService,
+        Stride::ElevationOfPrivilege,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "spoofing",
+            Stride::Tampering => "tampering",
+            Stride::Repudiation => "repudiation",
+            Stride::InformationDisclosure => "information_disclosure",
+            Stride::DenialOfService => "denial_of_service",
+            Stride::ElevationOfPrivilege => "elevation_of_privilege",
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "Spoofing",
+            Stride::Tampering => "Tampering",
+            Stride::Repudiation => "Repudiation",
+            Stride::InformationDisclosure => "Information disclosure",
+            Stride::DenialOfService => "Denial of service",
+            Stride::ElevationOfPrivilege => "Elevation of privilege",
+        }
+    }
+}
+
+/// A LINDDUN privacy threat category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Linddun {
+    Linking,
+    Identifying,
+    NonRepudiation,
+    Detecting,
+    DataDisclosure,
+    Unawareness,
+    NonCompliance,
+}
+
+impl Linddun {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Linddun::Linking => "linking",
+            Linddun::Identifying => "identifying",
+            Linddun::NonRepudiation => "non_repudiation",
+            Linddun::Detecting => "detecting",
+            Linddun::DataDisclosure => "data_disclosure",
+            Linddun::Unawareness => "unawareness",
+            Linddun::NonCompliance => "non_compliance",
+        }
+    }
+}
+
+/// How hard the technique is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Complexity {
+    Commodity,
+    #[default]
+    Specific,
+    Advanced,
+}
+
+/// What the attacker needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    #[default]
+    Auto,
+    Anonymous,
+    Authenticated,
+    Privileged,
+}
+
+/// Whose exposure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExposureOf {
+    #[default]
+    Auto,
+    #[serde(rename = "self")]
+    This,
+    Source,
+    Target,
+}
+
+/// Likelihood hints of a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LikelihoodSpec {
+    #[serde(default)]
+    pub complexity: Complexity,
+    #[serde(default)]
+    pub access: Access,
+    #[serde(default)]
+    pub exposure_of: ExposureOf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<u8>,
+}
+
+/// Security property an impact is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Property {
+    #[default]
+    Auto,
+    Confidentiality,
+    Integrity,
+    Availability,
+    /// max(C, I)
+    Authenticity,
+    /// max(C, I, A)
+    Authorization,
+}
+
+/// Which assets are at stake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetScope {
+    #[default]
+    Auto,
+    Carried,
+    Handled,
+    Stored,
+    Target,
+    Source,
+    Reachable,
+    None,
+}
+
+/// Impact hints of a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactSpec {
+    #[serde(default)]
+    pub property: Property,
+    #[serde(default)]
+    pub assets: AssetScope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<u8>,
+}
+
+/// Control ids a rule recommends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRefs {
+    #[serde(default)]
+    pub nist_800_53: Vec<String>,
+    #[serde(default)]
+    pub iso_27001: Vec<String>,
+    #[serde(default)]
+    pub cis_v8: Vec<String>,
+}
+
+/// Residual-risk credit a mitigation earns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    PreventiveStrong,
+    PreventivePartial,
+    ImpactLimiting,
+    ImpactLimitingStrong,
+    Detective,
+}
+
+impl Effect {
+    /// (likelihood credit, impact credit)
+    pub fn credit(self) -> (u8, u8) {
+        match self {
+            Effect::PreventiveStrong => (2, 0),
+            Effect::PreventivePartial => (1, 0),
+            Effect::ImpactLimiting => (0, 1),
+            Effect::ImpactLimitingStrong => (0, 2),
+            Effect::Detective => (0, 0),
+        }
+    }
+    pub fn is_strong(self) -> bool {
+        matches!(self, Effect::PreventiveStrong | Effect::ImpactLimitingStrong)
+    }
+}
+
+/// A control token that mitigates a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mitigation {
+    pub control: String,
+    pub effect: Effect,
+}
+
+/// A rule as written in a rule file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub description: String,
+    #[serde(default)]
+    pub stride: Vec<Stride>,
+    #[serde(default)]
+    pub linddun: Vec<Linddun>,
+    pub applies_to: AppliesTo,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<ElementKind>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<ComponentType>,
+    pub when: Value,
+    #[serde(default)]
+    pub likelihood: LikelihoodSpec,
+    #[serde(default)]
+    pub impact: ImpactSpec,
+    #[serde(default)]
+    pub cwe: Vec<String>,
+    #[serde(default)]
+    pub capec: Vec<String>,
+    #[serde(default)]
+    pub attack: Vec<String>,
+    #[serde(default)]
+    pub controls: ControlRefs,
+    #[serde(default)]
+    pub mitigations: Vec<Mitigation>,
+    #[serde(default)]
+    pub requirements: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFileBody {
+    rules: Vec<Value>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub cond: Cond,
+    pub exists: Vec<Exists>,
+    /// Mitigation tokens as ids, with their effects.
+    pub mitigation_ids: Vec<(u16, Effect)>,
+    /// Which pack the rule came from.
+    pub pack: usize,
+}
+
+/// One parsed (not yet compiled) rule file.
+#[derive(Debug, Clone)]
+pub struct RuleFile {
+    pub name: String,
+    pub info: SourceInfo,
+    pub rules: Vec<(String, RuleSpec)>,
+}
+
+impl RuleFile {
+    /// Parses a rule file (YAML or JSON, by file name); `name` prefixes every error path.
+    pub fn parse(name: &str, text: &str) -> Result<RuleFile> {
+        let h = load_file::<RuleFileBody>(name, text, "rule")?;
+        let mut diags = Vec::new();
+        let mut rules = Vec::new();
+        for (i, v) in h.body.rules.iter().enumerate() {
+            let path = format!("{name}#/rules/{i}");
+            match serde_path_to_error::deserialize::<_, RuleSpec>(v) {
+                Ok(spec) => rules.push((path, spec)),
+                Err(e) => {
+                    let d = crate::model::serde_diag("rule", "", &e.path().to_string(), &e.inner().to_string());
+                    diags.push(Diagnostic::new(&d.code, format!("{path}{}", crate::catalog::json_pointer(&d.path)), d.message));
+                }
+            }
+        }
+        if diags.is_empty() {
+            Ok(RuleFile { name: name.to_owned(), info: SourceInfo { id: h.id, version: h.version }, rules })
+        } else {
+            Err(Error::Rule(diags))
+        }
+    }
+}
+
+/// An immutable, compiled rule set (Send + Sync): rules indexed by what they apply to.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub packs: Vec<SourceInfo>,
+    /// Control token ids: index → name.
+    pub token_names: Vec<String>,
+    pub token_ids: BTreeMap<String, u16>,
+    /// Component rules by component type index (rules with no `types` are in every bucket).
+    pub(crate) by_type: Vec<Vec<u32>>,
+    pub(crate) flow_rules: Vec<u32>,
+    pub(crate) asset_rules: Vec<u32>,
+    pub(crate) zone_rules: Vec<u32>,
+    pub(crate) model_rules: Vec<u32>,
+}
+
+const PLACEHOLDERS: &[&str] = &["self", "zone", "flow", "source", "target", "asset", "data", "missing"];
+
+impl RuleSet {
+    /// Compiles rule files in order: a later rule with the same id replaces the earlier one.
+    pub fn compile(files: &[RuleFile], catalogs: &Catalogs) -> Result<RuleSet> {
+        // Token vocabulary: the catalog's tokens plus every token a rule names as a mitigation.
+        let mut names: BTreeSet<String> = catalogs.tokens.keys().cloned().collect();
+        for f in files {
+            for (_, r) in &f.rules {
+                names.extend(r.mitigations.iter().map(|m| m.control.clone()));
+            }
+        }
+        if names.len() > usize::from(u16::MAX) {
+            return Err(Error::Rule(vec![Diagnostic::new("rule.too_many_tokens", "", "more than 65535 control tokens")]));
+        }
+        let token_names: Vec<String> = names.into_iter().collect();
+        let token_ids: BTreeMap<String, u16> =
+            token_names.iter().enumerate().map(|(i, n)| (n.clone(), u16::try_from(i).unwrap_or(u16::MAX))).collect();
+
+        let mut diags = Vec::new();
+        let mut chosen: BTreeMap<String, (usize, &str, &RuleSpec)> = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
+        for (pack, f) in files.iter().enumerate() {
+            let mut in_file: BTreeMap<&str, &str> = BTreeMap::new();
+            for (path, r) in &f.rules {
+                if let Some(first) = in_file.insert(r.id.as_str(), path.as_str()) {
+                    diags.push(Diagnostic::new("rule.duplicate_id", format!("{path}/id"), format!("duplicate rule id `{}` (first at {first})", r.id)));
+                    continue;
+                }
+                if chosen.insert(r.id.clone(), (pack, path.as_str(), r)).is_none() {
+                    order.push(r.id.clone());
+                }
+            }
+        }
+        let mut rules = Vec::with_capacity(order.len());
+        for id in &order {
+            let Some((pack, path, spec)) = chosen.get(id) else { continue };
+            if let Some(rule) = compile_rule(spec, *pack, path, catalogs, &token_ids, &mut diags) {
+                rules.push(rule);
+            }
+        }
+        if !diags.is_empty() {
+            return Err(Error::Rule(diags));
+        }
+        rules.sort_by(|a, b| a.spec.id.cmp(&b.spec.id));
+        let mut set = RuleSet {
+            rules,
+            packs: files.iter().map(|f| f.info.clone()).collect(),
+            token_names,
+            token_ids,
+            by_type: vec![Vec::new(); ComponentType::ALL.len()],
+            flow_rules: Vec::new(),
+            asset_rules: Vec::new(),
+            zone_rules: Vec::new(),
+            model_rules: Vec::new(),
+        };
+        set.build_index();
+        Ok(set)
+    }
+
+    fn build_index(&mut self) {
+        for (i, r) in self.rules.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match r.spec.applies_to {
+                AppliesTo::Component => {
+                    for (t, bucket) in ComponentType::ALL.iter().zip(self.by_type.iter_mut()) {
+                        let type_ok = r.spec.types.is_empty() || r.spec.types.contains(t);
+                        // `kinds` is checked again at evaluation (a model may override a kind);
+                        // here it only prunes types whose default kind cannot match.
+                        if type_ok {
+                            bucket.push(i);
+                        }
+                    }
+                }
+                AppliesTo::Flow => self.flow_rules.push(i),
+                AppliesTo::DataAsset => self.asset_rules.push(i),
+                AppliesTo::Zone => self.zone_rules.push(i),
+                AppliesTo::Model => self.model_rules.push(i),
+            }
+        }
+    }
+
+    /// Looks up a rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.binary_search_by(|r| r.spec.id.as_str().cmp(id)).ok().and_then(|i| self.rules.get(i))
+    }
+}
+
+fn compile_rule(
+    spec: &RuleSpec,
+    pack: usize,
+    path: &str,
+    cat: &Catalogs,
+    tokens: &BTreeMap<String, u16>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Rule> {
+    let start = diags.len();
+    let mut push = |code: &str, sub: &str, msg: String| diags.push(Diagnostic::new(code, format!("{path}/{sub}"), msg));
+    if spec.id.is_empty() || !spec.id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        push("rule.invalid_id", "id", format!("rule id `{}` may only use letters, digits, `.`, `_` and `-`", spec.id));
+    }
+    if spec.stride.is_empty() && spec.linddun.is_empty() {
+        push("rule.missing_field", "stride", "a rule needs at least one STRIDE or LINDDUN category".into());
+    }
+    if !spec.types.is_empty() || !spec.kinds.is_empty() {
+        if spec.applies_to != AppliesTo::Component {
+            push("rule.invalid_value", "types", "`types` and `kinds` only apply to component rules".into());
+        }
+    }
+    for (name, v) in [("likelihood/fixed", spec.likelihood.fixed), ("impact/fixed", spec.impact.fixed), ("impact/default", spec.impact.default)] {
+        if let Some(n) = v {
+            if !(1..=5).contains(&n) {
+                push("rule.invalid_value", name, format!("`{n}` must be a level from 1 to 5"));
+            }
+        }
+    }
+    // Placeholders in the description.
+    let mut rest = spec.description.as_str();
+    while let Some(open) = rest.find('{') {
+        let after = rest.get(open + 1..).unwrap_or("");
+        let Some(close) = after.find('}') else {
+            push("rule.invalid_template", "description", "unclosed `{` in description".into());
+            break;
+        };
+        let name = after.get(..close).unwrap_or("");
+        if !PLACEHOLDERS.contains(&name) {
+            let hint = suggestion(name, PLACEHOLDERS.iter().copied());
+            push("rule.invalid_template", "description", format!("unknown placeholder `{{{name}}}`{hint}"));
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    // Catalog references.
+    for (i, t) in spec.attack.iter().enumerate() {
+        match cat.techniques.get(t) {
+            None => push("rule.unknown_technique", &format!("attack/{i}"), format!("unknown ATT&CK technique `{t}`")),
+            Some(tech) if tech.status != EntryStatus::Active => {
+                let by = if tech.revoked_by.is_empty() { String::new() } else { format!("; replaced by {}", tech.revoked_by.join(", ")) };
+                push("rule.retired_technique", &format!("attack/{i}"), format!("ATT&CK technique `{t}` is {}{by}", status_word(tech.status)));
+            }
+            Some(_) => {}
+        }
+    }
+    for (i, c) in spec.controls.nist_800_53.iter().enumerate() {
+        match cat.nist.get(c) {
+            None => {
+                let hint = if cat.nist.contains_key(&c.to_ascii_lowercase()) { format!("; ids are lower case: `{}`", c.to_ascii_lowercase()) } else { String::new() };
+                push("rule.unknown_control", &format!("controls/nist_800_53/{i}"), format!("unknown NIST SP 800-53 control `{c}`{hint}"));
+            }
+            Some(n) if n.status != EntryStatus::Active => push("rule.retired_control", &format!("controls/nist_800_53/{i}"), format!("NIST SP 800-53 control `{c}` is withdrawn")),
+            Some(_) => {}
+        }
+    }
+    let lists: [(&str, &Vec<String>, &dyn Fn(&str) -> bool, &str); 4] = [
+        ("controls/iso_27001", &spec.controls.iso_27001, &|c: &str| cat.iso.contains_key(c), "ISO/IEC 27001:2022 Annex A control"),
+        ("controls/cis_v8", &spec.controls.cis_v8, &|c: &str| cat.cis.contains_key(c) || cat.cis_controls.contains_key(c), "CIS Controls v8.1 safeguard"),
+        ("cwe", &spec.cwe, &|c: &str| cat.cwe.get(c).is_some_and(|w| w.status != "deprecated"), "CWE weakness"),
+        ("capec", &spec.capec, &|c: &str| cat.capec.get(c).is_some_and(|p| !p.deprecated), "CAPEC attack pattern"),
+    ];
+    for (sub, list, known, what) in lists {
+        for (i, c) in list.iter().enumerate() {
+            if !known(c) {
+                push("rule.unknown_reference", &format!("{sub}/{i}"), format!("unknown or deprecated {what} `{c}`"));
+            }
+        }
+    }
+    let mut mitigation_ids = Vec::new();
+    for m in &spec.mitigations {
+        if let Some(id) = tokens.get(&m.control) {
+            mitigation_ids.push((*id, m.effect));
+        }
+    }
+    let mut compiler = compile::Compiler::new(tokens);
+    let cond = compiler.compile_when(&spec.when, spec.applies_to, "when");
+    for d in compiler.diags {
+        diags.push(Diagnostic::new(&d.code, format!("{path}/{}", crate::catalog::json_pointer(&d.path).trim_start_matches('/')), d.message));
+    }
+    if diags.len() > start {
+        return None;
+    }
+    Some(Rule { spec: spec.clone(), cond: cond?, exists: compiler.exists, mitigation_ids, pack })
+}
+
+fn status_word(s: EntryStatus) -> &'static str {
+    match s {
+        EntryStatus::Active => "active",
+        EntryStatus::Revoked => "revoked",
+        EntryStatus::Deprecated => "deprecated",
+        EntryStatus::Withdrawn => "withdrawn",
+    }
+}
