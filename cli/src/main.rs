@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use threatgraph::{Engine, EngineOptions, Error, Format, Model, Severity};
 
 #[derive(Parser)]
-#[command(name = "threatgraph", version, about = "Threat models from architecture models: STRIDE threats mapped to ATT&CK, NIST SP 800-53, ISO 27001 and CIS, with explained severity")]
+#[command(
+    name = "threatgraph",
+    version,
+    about = "Threat models from architecture models: STRIDE threats mapped to ATT&CK, NIST SP 800-53, ISO 27001 and CIS, with explained severity"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,7 +119,12 @@ impl From<Error> for Failure {
 fn read(path: &Path) -> Result<String, Failure> {
     let meta = std::fs::metadata(path).map_err(|e| Failure::File(format!("{}: {}", path.display(), e)))?;
     if meta.len() > threatgraph::model::MAX_INPUT_BYTES as u64 {
-        return Err(Failure::File(format!("{}: file is {} bytes; the limit is {}", path.display(), meta.len(), threatgraph::model::MAX_INPUT_BYTES)));
+        return Err(Failure::File(format!(
+            "{}: file is {} bytes; the limit is {}",
+            path.display(),
+            meta.len(),
+            threatgraph::model::MAX_INPUT_BYTES
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| Failure::File(format!("{}: {}", path.display(), e)))?;
     String::from_utf8(bytes).map_err(|_| Failure::File(format!("{}: not UTF-8 text", path.display())))
@@ -165,7 +174,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let engine = engine(&rules, false)?;
             let m = load(&model)?;
             engine.validate(&m)?;
-            println!("{}: valid ({} components, {} flows, {} zones, {} data assets)", model.display(), m.components.len(), m.flows.len(), m.zones.len(), m.data_assets.len());
+            println!(
+                "{}: valid ({} components, {} flows, {} zones, {} data assets)",
+                model.display(),
+                m.components.len(),
+                m.flows.len(),
+                m.zones.len(),
+                m.data_assets.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { command: RulesCommand::List { rules, no_bundled_rules, format } } => {
@@ -181,10 +197,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         let s = &r.spec;
                         let mut cats: Vec<&str> = s.stride.iter().map(|x| x.as_str()).collect();
                         cats.extend(s.linddun.iter().map(|x| x.as_str()));
-                        let applies = serde_json::to_value(s.applies_to).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                        println!("{:<8} {:<10} {:<36} {} [{}]", s.id, applies, cats.join(","), s.title, s.attack.join(" "));
+                        let applies = serde_json::to_value(s.applies_to)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        println!(
+                            "{:<8} {:<10} {:<36} {} [{}]",
+                            s.id,
+                            applies,
+                            cats.join(","),
+                            s.title,
+                            s.attack.join(" ")
+                        );
                     }
-                    println!("\n{} rules from {}", set.rules.len(), set.packs.iter().map(|p| format!("{} {}", p.id, p.version)).collect::<Vec<_>>().join(", "));
+                    println!(
+                        "\n{} rules from {}",
+                        set.rules.len(),
+                        set.packs.iter().map(|p| format!("{} {}", p.id, p.version)).collect::<Vec<_>>().join(", ")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -71,7 +71,11 @@ pub fn load_model(text: &str, format: Option<&str>) -> Result<Model> {
     let fmt = match format {
         None => Format::sniff(text),
         Some(f) => Format::parse(f).ok_or_else(|| {
-            Error::Request(vec![Diagnostic::new("request.unknown_format", "format", format!("unknown format `{f}` (allowed: json, yaml)"))])
+            Error::Request(vec![Diagnostic::new(
+                "request.unknown_format",
+                "format",
+                format!("unknown format `{f}` (allowed: json, yaml)"),
+            )])
         })?,
     };
     Model::from_str(text, fmt)
@@ -89,14 +93,17 @@ pub fn engine_for(rules: &[RuleFileText], no_bundled_rules: bool) -> Result<Engi
 }
 
 fn analyze_request(req: &str) -> Result<Report> {
-    let req: AnalyzeRequest = serde_json::from_str(req).map_err(|e| {
-        Error::Request(vec![Diagnostic::new("request.invalid", "", format!("invalid request: {e}"))])
-    })?;
+    let req: AnalyzeRequest = serde_json::from_str(req)
+        .map_err(|e| Error::Request(vec![Diagnostic::new("request.invalid", "", format!("invalid request: {e}"))]))?;
     let model = match (&req.model, &req.model_text) {
         (Some(v), None) => Model::from_json(&v.to_string())?,
         (None, Some(t)) => load_model(t, req.format.as_deref())?,
         _ => {
-            return Err(Error::Request(vec![Diagnostic::new("request.invalid", "", "give exactly one of `model` and `model_text`")]));
+            return Err(Error::Request(vec![Diagnostic::new(
+                "request.invalid",
+                "",
+                "give exactly one of `model` and `model_text`",
+            )]));
         }
     };
     engine_for(&req.rules, req.no_bundled_rules)?.analyze(&model)

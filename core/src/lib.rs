@@ -67,7 +67,7 @@ pub fn model_hash(model: &Model) -> String {
             Ok(())
         }
     }
-    fn sorted<'a, T>(items: &'a [T], key: impl Fn(&T) -> String) -> Vec<&'a T> {
+    fn sorted<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<&T> {
         let mut v: Vec<(String, &T)> = items.iter().map(|t| (key(t), t)).collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v.into_iter().map(|(_, t)| t).collect()
@@ -77,11 +77,41 @@ pub fn model_hash(model: &Model) -> String {
     header.format_version = Some(model::FORMAT_VERSION);
     let _ = serde_json::to_writer(&mut w, &header);
     for (tag, items) in [
-        ("zones", sorted(&model.zones, |z| z.id.clone()).into_iter().map(|z| serde_json::to_value(z).unwrap_or_default()).collect::<Vec<_>>()),
-        ("components", sorted(&model.components, |c| c.id.clone()).into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect()),
-        ("data_assets", sorted(&model.data_assets, |d| d.id.clone()).into_iter().map(|d| serde_json::to_value(d).unwrap_or_default()).collect()),
-        ("flows", sorted(&model.flows, model::Flow::effective_id).into_iter().map(|f| serde_json::to_value(f).unwrap_or_default()).collect()),
-        ("assumptions", sorted(&model.assumptions, |a| a.id.clone()).into_iter().map(|a| serde_json::to_value(a).unwrap_or_default()).collect()),
+        (
+            "zones",
+            sorted(&model.zones, |z| z.id.clone())
+                .into_iter()
+                .map(|z| serde_json::to_value(z).unwrap_or_default())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "components",
+            sorted(&model.components, |c| c.id.clone())
+                .into_iter()
+                .map(|c| serde_json::to_value(c).unwrap_or_default())
+                .collect(),
+        ),
+        (
+            "data_assets",
+            sorted(&model.data_assets, |d| d.id.clone())
+                .into_iter()
+                .map(|d| serde_json::to_value(d).unwrap_or_default())
+                .collect(),
+        ),
+        (
+            "flows",
+            sorted(&model.flows, model::Flow::effective_id)
+                .into_iter()
+                .map(|f| serde_json::to_value(f).unwrap_or_default())
+                .collect(),
+        ),
+        (
+            "assumptions",
+            sorted(&model.assumptions, |a| a.id.clone())
+                .into_iter()
+                .map(|a| serde_json::to_value(a).unwrap_or_default())
+                .collect(),
+        ),
     ] {
         w.0.update(tag.as_bytes());
         for v in items {

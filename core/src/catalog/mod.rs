@@ -236,7 +236,11 @@ pub(crate) fn load_file<T: serde::de::DeserializeOwned>(name: &str, text: &str, 
     let value: serde_json::Value = crate::model::parse_document(text, format, family, |_, _| Vec::new())
         .map_err(|e| wrap(e.diagnostics().iter().map(|d| in_file(name, d)).collect()))?;
     let serde_json::Value::Object(mut obj) = value else {
-        return Err(wrap(vec![Diagnostic::new(&format!("{family}.invalid_type"), format!("{name}#"), "the file must be a mapping")]));
+        return Err(wrap(vec![Diagnostic::new(
+            &format!("{family}.invalid_type"),
+            format!("{name}#"),
+            "the file must be a mapping",
+        )]));
     };
     let mut diags = Vec::new();
     let mut header = |key: &str| -> String {
@@ -244,7 +248,11 @@ pub(crate) fn load_file<T: serde::de::DeserializeOwned>(name: &str, text: &str, 
             Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s,
             Some(serde_json::Value::Number(n)) => n.to_string(),
             _ => {
-                diags.push(Diagnostic::new(&format!("{family}.missing_field"), format!("{name}#/{key}"), format!("missing required field `{key}`")));
+                diags.push(Diagnostic::new(
+                    &format!("{family}.missing_field"),
+                    format!("{name}#/{key}"),
+                    format!("missing required field `{key}`"),
+                ));
                 String::new()
             }
         }
@@ -255,7 +263,11 @@ pub(crate) fn load_file<T: serde::de::DeserializeOwned>(name: &str, text: &str, 
     header("source");
     header("licence");
     if !fv.is_empty() && fv != "1" {
-        diags.push(Diagnostic::new(&format!("{family}.unsupported_version"), format!("{name}#/format_version"), format!("format version `{fv}` is not supported; this release reads version 1")));
+        diags.push(Diagnostic::new(
+            &format!("{family}.unsupported_version"),
+            format!("{name}#/format_version"),
+            format!("format version `{fv}` is not supported; this release reads version 1"),
+        ));
     }
     if !diags.is_empty() {
         return Err(wrap(diags));
@@ -307,10 +319,15 @@ fn index<T, F: Fn(&T) -> &str>(
     let mut map = BTreeMap::new();
     for (i, item) in items.into_iter().enumerate() {
         let k = key(&item).to_owned();
-        if map.contains_key(&k) {
-            diags.push(Diagnostic::new("catalog.duplicate_id", format!("{name}#/{list_name}/{i}/id"), format!("duplicate id `{k}`")));
-        } else {
-            map.insert(k, item);
+        match map.entry(k) {
+            std::collections::btree_map::Entry::Occupied(e) => diags.push(Diagnostic::new(
+                "catalog.duplicate_id",
+                format!("{name}#/{list_name}/{i}/id"),
+                format!("duplicate id `{}`", e.key()),
+            )),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(item);
+            }
         }
     }
     map
@@ -392,20 +409,32 @@ impl Catalogs {
         for (id, t) in &self.techniques {
             for tac in &t.tactics {
                 if !self.tactics.is_empty() && !self.tactics.contains_key(tac) {
-                    diags.push(Diagnostic::new("catalog.unknown_reference", format!("attack/enterprise-attack.json#/techniques/{id}/tactics"), format!("unknown tactic `{tac}`")));
+                    diags.push(Diagnostic::new(
+                        "catalog.unknown_reference",
+                        format!("attack/enterprise-attack.json#/techniques/{id}/tactics"),
+                        format!("unknown tactic `{tac}`"),
+                    ));
                 }
             }
         }
         for (id, t) in &self.tokens {
             for n in &t.nist_800_53 {
                 if !self.nist.is_empty() && !self.nist.contains_key(n) {
-                    diags.push(Diagnostic::new("catalog.unknown_reference", format!("controls/tokens.yaml#/tokens/{id}/nist_800_53"), format!("unknown NIST SP 800-53 control `{n}`")));
+                    diags.push(Diagnostic::new(
+                        "catalog.unknown_reference",
+                        format!("controls/tokens.yaml#/tokens/{id}/nist_800_53"),
+                        format!("unknown NIST SP 800-53 control `{n}`"),
+                    ));
                 }
             }
         }
         for (id, s) in &self.cis {
             if !self.cis_controls.is_empty() && !self.cis_controls.contains_key(&s.control) {
-                diags.push(Diagnostic::new("catalog.unknown_reference", format!("cis/controls.json#/safeguards/{id}/control"), format!("unknown CIS control `{}`", s.control)));
+                diags.push(Diagnostic::new(
+                    "catalog.unknown_reference",
+                    format!("cis/controls.json#/safeguards/{id}/control"),
+                    format!("unknown CIS control `{}`", s.control),
+                ));
             }
         }
     }

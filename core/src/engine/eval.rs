@@ -128,7 +128,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             }
             Holder::Asset => {
                 let Some(ai) = ctx.asset else { return Val::Null };
-                let (Some(a), Some(d)) = (facts.assets.get(ai as usize), facts.model.data_assets.get(ai as usize)) else {
+                let (Some(a), Some(d)) = (facts.assets.get(ai as usize), facts.model.data_assets.get(ai as usize))
+                else {
                     return Val::Null;
                 };
                 match f.attr {
@@ -266,7 +267,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                 continue;
             }
             if a.distinct_zone {
-                let peer = self.facts.graph.edges.get(f as usize).map(|e| if a.dir == Dir::In { e.source } else { e.target });
+                let peer =
+                    self.facts.graph.edges.get(f as usize).map(|e| if a.dir == Dir::In { e.source } else { e.target });
                 let z = peer.and_then(|p| self.facts.graph.nodes.get(p as usize)).and_then(|n| n.zone);
                 if zones.contains(&z) {
                     continue;

@@ -85,7 +85,8 @@ pub struct Facts<'m> {
 const ENCRYPTED_PROTOCOLS: &[&str] =
     &["https", "tls", "ssh", "sftp", "ldaps", "wss", "grpcs", "mqtts", "amqps", "ftps", "imaps", "smtps", "scp", "rdp"];
 /// Protocols that are cleartext by definition.
-const CLEARTEXT_PROTOCOLS: &[&str] = &["http", "ftp", "telnet", "ws", "smtp", "ldap", "mqtt", "amqp", "snmp", "tftp", "nfs"];
+const CLEARTEXT_PROTOCOLS: &[&str] =
+    &["http", "ftp", "telnet", "ws", "smtp", "ldap", "mqtt", "amqp", "snmp", "tftp", "nfs"];
 /// Flows that never leave a process or host.
 const LOCAL_PROTOCOLS: &[&str] = &["in_process", "ipc", "loopback", "unix_socket"];
 
@@ -93,7 +94,11 @@ fn decls(list: &Option<Vec<ControlDecl>>, rules: &RuleSet) -> Vec<Decl> {
     list.iter()
         .flatten()
         .filter_map(|d| {
-            rules.token_ids.get(d.token()).map(|&token| Decl { token, status: d.status(), evidence: d.evidence().len() })
+            rules.token_ids.get(d.token()).map(|&token| Decl {
+                token,
+                status: d.status(),
+                evidence: d.evidence().len(),
+            })
         })
         .collect()
 }
@@ -112,8 +117,12 @@ fn bits<T: Copy>(items: &[T], bit: impl Fn(T) -> u64) -> u64 {
 impl<'m> Facts<'m> {
     pub fn build(model: &'m Model, rules: &RuleSet) -> Facts<'m> {
         let graph = Graph::build(model);
-        let asset_index: HashMap<&str, u32> =
-            model.data_assets.iter().enumerate().map(|(i, d)| (d.id.as_str(), u32::try_from(i).unwrap_or(u32::MAX))).collect();
+        let asset_index: HashMap<&str, u32> = model
+            .data_assets
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
         let resolve = |ids: &[String]| -> Vec<u32> {
             let mut v: Vec<u32> = ids.iter().filter_map(|d| asset_index.get(d.as_str()).copied()).collect();
             v.sort_unstable();
@@ -127,7 +136,13 @@ impl<'m> Facts<'m> {
             .zip(graph.zone_trust.iter())
             .map(|(z, &trust)| {
                 let d = decls(&z.controls, rules);
-                ZoneFacts { kind: z.kind as u8, trust, env: z.environment.map(|e| e as u8), controls: credited(&d), decls: d }
+                ZoneFacts {
+                    kind: z.kind as u8,
+                    trust,
+                    env: z.environment.map(|e| e as u8),
+                    controls: credited(&d),
+                    decls: d,
+                }
             })
             .collect();
 

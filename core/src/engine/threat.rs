@@ -57,7 +57,11 @@ fn eval_exists(facts: &Facts, e: &Exists) -> bool {
     for i in 0..n {
         let i32_ = i as u32;
         let ctx = match e.collection {
-            Collection::Components => Ctx { comp: Some(i32_), zone: facts.graph.nodes.get(i).and_then(|n| n.zone).map(|z| z as u32), ..Ctx::default() },
+            Collection::Components => Ctx {
+                comp: Some(i32_),
+                zone: facts.graph.nodes.get(i).and_then(|n| n.zone).map(|z| z as u32),
+                ..Ctx::default()
+            },
             Collection::Flows => Ctx { flow: Some(i32_), ..Ctx::default() },
             Collection::DataAssets => Ctx { asset: Some(i32_), ..Ctx::default() },
             Collection::Zones => Ctx { zone: Some(i32_), ..Ctx::default() },
@@ -76,7 +80,8 @@ fn eval_exists(facts: &Facts, e: &Exists) -> bool {
 }
 
 fn collect_hits(facts: &Facts, rules: &RuleSet) -> Vec<Hit> {
-    let exists: Vec<Vec<bool>> = rules.rules.iter().map(|r| r.exists.iter().map(|e| eval_exists(facts, e)).collect()).collect();
+    let exists: Vec<Vec<bool>> =
+        rules.rules.iter().map(|r| r.exists.iter().map(|e| eval_exists(facts, e)).collect()).collect();
     let mut hits = Vec::new();
     let mut ev = Evaluator { facts, exists: &[], reads: Vec::new() };
     for (ci, cf) in facts.comps.iter().enumerate() {
@@ -247,16 +252,30 @@ impl<'a, 'm> Builder<'a, 'm> {
                 let (s, t) = self.endpoints(f);
                 let fid = facts.flow_ids.get(f as usize).cloned().unwrap_or_default();
                 let flow = facts.model.flows.get(f as usize);
-                let name = flow.and_then(|fl| fl.name.clone()).unwrap_or_else(|| format!("{} → {}", self.comp_name(s), self.comp_name(t)));
-                (vec![ElementRef { id: fid.clone(), kind: "flow".into(), name }, self.comp_ref(s), self.comp_ref(t)], fid, Some(t))
+                let name = flow
+                    .and_then(|fl| fl.name.clone())
+                    .unwrap_or_else(|| format!("{} → {}", self.comp_name(s), self.comp_name(t)));
+                (
+                    vec![ElementRef { id: fid.clone(), kind: "flow".into(), name }, self.comp_ref(s), self.comp_ref(t)],
+                    fid,
+                    Some(t),
+                )
             }
             Subject::Asset(a) => {
                 let d = facts.model.data_assets.get(a as usize)?;
-                (vec![ElementRef { id: d.id.clone(), kind: "data_asset".into(), name: d.display_name().to_owned() }], d.id.clone(), None)
+                (
+                    vec![ElementRef { id: d.id.clone(), kind: "data_asset".into(), name: d.display_name().to_owned() }],
+                    d.id.clone(),
+                    None,
+                )
             }
             Subject::Zone(z) => {
                 let zm = facts.model.zones.get(z as usize)?;
-                (vec![ElementRef { id: zm.id.clone(), kind: "zone".into(), name: self.zone_name(Some(z as usize)) }], zm.id.clone(), None)
+                (
+                    vec![ElementRef { id: zm.id.clone(), kind: "zone".into(), name: self.zone_name(Some(z as usize)) }],
+                    zm.id.clone(),
+                    None,
+                )
             }
             Subject::Model => (Vec::new(), "model".to_owned(), None),
         };
@@ -291,9 +310,16 @@ impl<'a, 'm> Builder<'a, 'm> {
                     }
                     credited.push(CreditedControl {
                         control: name,
-                        effect: serde_json::to_value(effect).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                        effect: serde_json::to_value(effect)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
                         on: on.clone(),
-                        status: if d.status == crate::model::ControlStatus::Verified { "verified".into() } else { "implemented".into() },
+                        status: if d.status == crate::model::ControlStatus::Verified {
+                            "verified".into()
+                        } else {
+                            "implemented".into()
+                        },
                         evidence: d.evidence,
                     });
                 }
@@ -314,18 +340,27 @@ impl<'a, 'm> Builder<'a, 'm> {
             "open"
         };
         // Unstated controls on the threatened element, when the rule names mitigations.
-        if !missing.is_empty() {
-            if let Some(c) = primary_comp {
-                if facts.model.components.get(c as usize).is_some_and(|m| m.controls.is_none()) {
-                    let cid = self.comp_id(c).to_owned();
-                    self.auto_assumption(format!("controls:{cid}"), format!("component `{cid}`: controls not stated; assumed none"), &cid, &id);
-                }
-            }
+        if !missing.is_empty()
+            && let Some(c) = primary_comp
+            && facts.model.components.get(c as usize).is_some_and(|m| m.controls.is_none())
+        {
+            let cid = self.comp_id(c).to_owned();
+            self.auto_assumption(
+                format!("controls:{cid}"),
+                format!("component `{cid}`: controls not stated; assumed none"),
+                &cid,
+                &id,
+            );
         }
         // Components with no zone.
         for e in &elements {
             if e.kind == "component" {
-                let unzoned = facts.graph.comp_index.get(&e.id).and_then(|&c| facts.graph.nodes.get(c)).is_some_and(|n| n.zone.is_none());
+                let unzoned = facts
+                    .graph
+                    .comp_index
+                    .get(&e.id)
+                    .and_then(|&c| facts.graph.nodes.get(c))
+                    .is_some_and(|n| n.zone.is_none());
                 if unzoned {
                     self.auto_assumption(
                         format!("zone:{}", e.id),
@@ -365,13 +400,31 @@ impl<'a, 'm> Builder<'a, 'm> {
                 .map(|t| TechniqueRef {
                     id: t.id.clone(),
                     name: t.name.clone(),
-                    tactics: t.tactics.iter().map(|s| self.cat.tactics.get(s).map_or_else(|| s.clone(), |x| x.name.clone())).collect(),
+                    tactics: t
+                        .tactics
+                        .iter()
+                        .map(|s| self.cat.tactics.get(s).map_or_else(|| s.clone(), |x| x.name.clone()))
+                        .collect(),
                     url: t.url(),
                 })
                 .collect(),
             recommended_controls: recommended,
-            cwe: spec.cwe.iter().map(|c| CatalogRef { id: c.clone(), title: self.cat.cwe.get(c).map_or_else(String::new, |w| w.name.clone()) }).collect(),
-            capec: spec.capec.iter().map(|c| CatalogRef { id: c.clone(), title: self.cat.capec.get(c).map_or_else(String::new, |w| w.name.clone()) }).collect(),
+            cwe: spec
+                .cwe
+                .iter()
+                .map(|c| CatalogRef {
+                    id: c.clone(),
+                    title: self.cat.cwe.get(c).map_or_else(String::new, |w| w.name.clone()),
+                })
+                .collect(),
+            capec: spec
+                .capec
+                .iter()
+                .map(|c| CatalogRef {
+                    id: c.clone(),
+                    title: self.cat.capec.get(c).map_or_else(String::new, |w| w.name.clone()),
+                })
+                .collect(),
             requirements: spec.requirements.clone(),
             assumptions: Vec::new(),
         })
@@ -403,11 +456,19 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Unset::FlowMfa(f) => {
                 let id = flow(f);
-                (format!("mfa:{id}"), format!("flow `{id}`: multi-factor authentication not stated; assumed absent"), id)
+                (
+                    format!("mfa:{id}"),
+                    format!("flow `{id}`: multi-factor authentication not stated; assumed absent"),
+                    id,
+                )
             }
             Unset::AssetClassification(a) => {
                 let id = self.facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.id.clone());
-                (format!("classification:{id}"), format!("data asset `{id}`: classification not stated; assumed restricted"), id)
+                (
+                    format!("classification:{id}"),
+                    format!("data asset `{id}`: classification not stated; assumed restricted"),
+                    id,
+                )
             }
         }
     }
@@ -546,18 +607,34 @@ impl<'a, 'm> Builder<'a, 'm> {
         (v, prop)
     }
 
-    fn impact(&mut self, rule: &Rule, subject: Subject, assets: &[u32], prop: Property, reads: &mut Vec<Unset>) -> Impact {
+    fn impact(
+        &mut self,
+        rule: &Rule,
+        subject: Subject,
+        assets: &[u32],
+        prop: Property,
+        reads: &mut Vec<Unset>,
+    ) -> Impact {
         let facts = self.facts;
         let spec = &rule.spec.impact;
         let name = property_name(prop).to_owned();
         if let Some(f) = spec.fixed {
-            return Impact { inherent: f, residual: f, property: name, base: f, assets: Vec::new(), modifiers: Vec::new() };
+            return Impact {
+                inherent: f,
+                residual: f,
+                property: name,
+                base: f,
+                assets: Vec::new(),
+                modifiers: Vec::new(),
+            };
         }
         let mut base = 0u8;
         let mut very_many = false;
         let mut ids = Vec::with_capacity(assets.len());
         for &a in assets {
-            let (Some(af), Some(d)) = (facts.assets.get(a as usize), facts.model.data_assets.get(a as usize)) else { continue };
+            let (Some(af), Some(d)) = (facts.assets.get(a as usize), facts.model.data_assets.get(a as usize)) else {
+                continue;
+            };
             if af.class_assumed {
                 reads.push(Unset::AssetClassification(a));
             }
@@ -587,11 +664,15 @@ impl<'a, 'm> Builder<'a, 'm> {
             Subject::Flow(f) => Some(self.endpoints(f).1),
             _ => None,
         };
-        if let Some(c) = threatened {
-            if facts.comps.get(c as usize).is_some_and(|x| x.flags & crate::model::ComponentFlag::MultiTenant.bit() != 0) {
-                modifiers.push(Modifier { reason: format!("blast radius: `{}` is multi-tenant", self.comp_id(c)), delta: 1 });
-                level += 1;
-            }
+        if let Some(c) = threatened
+            && facts
+                .comps
+                .get(c as usize)
+                .is_some_and(|x| x.flags & crate::model::ComponentFlag::MultiTenant.bit() != 0)
+        {
+            modifiers
+                .push(Modifier { reason: format!("blast radius: `{}` is multi-tenant", self.comp_id(c)), delta: 1 });
+            level += 1;
         }
         let level = level.min(5);
         Impact { inherent: level, residual: level, property: name, base, assets: ids, modifiers }
@@ -606,7 +687,8 @@ impl<'a, 'm> Builder<'a, 'm> {
                 out.extend(cf.decls.iter().map(|d| (m.id.clone(), d.clone())));
             }
             let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
-            if let (Some(zf), Some(zm)) = (z.and_then(|z| facts.zones.get(z)), z.and_then(|z| facts.model.zones.get(z))) {
+            if let (Some(zf), Some(zm)) = (z.and_then(|z| facts.zones.get(z)), z.and_then(|z| facts.model.zones.get(z)))
+            {
                 out.extend(zf.decls.iter().map(|d| (zm.id.clone(), d.clone())));
             }
         };
@@ -662,7 +744,16 @@ impl<'a, 'm> Builder<'a, 'm> {
             .collect();
         Recommended {
             nist_800_53: nist,
-            iso_27001: rule.spec.controls.iso_27001.iter().map(|i| CatalogRef { id: i.clone(), title: self.cat.iso.get(i).map_or_else(String::new, |c| c.title.clone()) }).collect(),
+            iso_27001: rule
+                .spec
+                .controls
+                .iso_27001
+                .iter()
+                .map(|i| CatalogRef {
+                    id: i.clone(),
+                    title: self.cat.iso.get(i).map_or_else(String::new, |c| c.title.clone()),
+                })
+                .collect(),
             cis_v8: rule
                 .spec
                 .controls
@@ -670,7 +761,13 @@ impl<'a, 'm> Builder<'a, 'm> {
                 .iter()
                 .map(|i| CatalogRef {
                     id: i.clone(),
-                    title: self.cat.cis.get(i).map(|c| c.title.clone()).or_else(|| self.cat.cis_controls.get(i).map(|c| c.title.clone())).unwrap_or_default(),
+                    title: self
+                        .cat
+                        .cis
+                        .get(i)
+                        .map(|c| c.title.clone())
+                        .or_else(|| self.cat.cis_controls.get(i).map(|c| c.title.clone()))
+                        .unwrap_or_default(),
                 })
                 .collect(),
         }
@@ -678,7 +775,9 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     fn render(&self, template: &str, subject: Subject, assets: &[String], missing: &[String]) -> String {
         let facts = self.facts;
-        let asset_name = |id: &str| facts.model.data_assets.iter().find(|d| d.id == id).map_or(id.to_owned(), |d| d.display_name().to_owned());
+        let asset_name = |id: &str| {
+            facts.model.data_assets.iter().find(|d| d.id == id).map_or(id.to_owned(), |d| d.display_name().to_owned())
+        };
         let mut out = String::with_capacity(template.len() + 64);
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -702,7 +801,9 @@ impl<'a, 'm> Builder<'a, 'm> {
                     .unwrap_or_else(|| facts.flow_ids.get(f as usize).cloned().unwrap_or_default()),
                 ("source", Subject::Flow(f)) => self.comp_name(self.endpoints(f).0).to_owned(),
                 ("target", Subject::Flow(f)) => self.comp_name(self.endpoints(f).1).to_owned(),
-                ("asset", Subject::Asset(a)) => facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.display_name().to_owned()),
+                ("asset", Subject::Asset(a)) => {
+                    facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.display_name().to_owned())
+                }
                 ("data", _) => {
                     if assets.is_empty() {
                         "no declared data asset".to_owned()
@@ -775,7 +876,8 @@ fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
     let mut by_severity: BTreeMap<String, usize> = Severity::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
     let mut by_inherent = by_severity.clone();
     let mut by_category: BTreeMap<String, usize> = Stride::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    let mut by_status: BTreeMap<String, usize> = ["open", "partially_mitigated", "mitigated"].iter().map(|s| ((*s).to_owned(), 0)).collect();
+    let mut by_status: BTreeMap<String, usize> =
+        ["open", "partially_mitigated", "mitigated"].iter().map(|s| ((*s).to_owned(), 0)).collect();
     for t in threats {
         *by_severity.entry(t.severity.as_str().to_owned()).or_default() += 1;
         *by_inherent.entry(t.inherent_severity.as_str().to_owned()).or_default() += 1;
@@ -784,11 +886,19 @@ fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
         }
         *by_status.entry(t.status.clone()).or_default() += 1;
     }
-    Summary { threats: threats.len(), by_severity, by_inherent_severity: by_inherent, by_category, by_status, rules_evaluated: rules.rules.len() }
+    Summary {
+        threats: threats.len(),
+        by_severity,
+        by_inherent_severity: by_inherent,
+        by_category,
+        by_status,
+        rules_evaluated: rules.rules.len(),
+    }
 }
 
 fn provenance(facts: &Facts, rules: &RuleSet, cat: &Catalogs) -> Provenance {
-    let mut catalogs: Vec<SourceRef> = cat.sources.iter().map(|s| SourceRef { id: s.id.clone(), version: s.version.clone() }).collect();
+    let mut catalogs: Vec<SourceRef> =
+        cat.sources.iter().map(|s| SourceRef { id: s.id.clone(), version: s.version.clone() }).collect();
     catalogs.sort();
     Provenance {
         tool: "threatgraph".into(),
@@ -819,8 +929,13 @@ fn model_summary(facts: &Facts) -> ModelSummary {
         .iter()
         .enumerate()
         .map(|(zi, z)| {
-            let mut comps: Vec<String> =
-                m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.zone == Some(zi)).map(|(c, _)| c.id.clone()).collect();
+            let mut comps: Vec<String> = m
+                .components
+                .iter()
+                .zip(g.nodes.iter())
+                .filter(|(_, n)| n.zone == Some(zi))
+                .map(|(c, _)| c.id.clone())
+                .collect();
             comps.sort();
             ZoneSummary {
                 id: z.id.clone(),
@@ -832,10 +947,18 @@ fn model_summary(facts: &Facts) -> ModelSummary {
             }
         })
         .collect();
-    let mut unzoned: Vec<String> = m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.zone.is_none()).map(|(c, _)| c.id.clone()).collect();
+    let mut unzoned: Vec<String> =
+        m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.zone.is_none()).map(|(c, _)| c.id.clone()).collect();
     if !unzoned.is_empty() {
         unzoned.sort();
-        zones.push(ZoneSummary { id: String::new(), name: "(no zone)".into(), kind: "internet".into(), trust: 0, parent: None, components: unzoned });
+        zones.push(ZoneSummary {
+            id: String::new(),
+            name: "(no zone)".into(),
+            kind: "internet".into(),
+            trust: 0,
+            parent: None,
+            components: unzoned,
+        });
     }
     zones.sort_by(|a, b| a.trust.cmp(&b.trust).then(a.id.cmp(&b.id)));
     let mut crossings: Vec<CrossingSummary> = g
@@ -851,12 +974,17 @@ fn model_summary(facts: &Facts) -> ModelSummary {
                 target: m.components.get(e.target as usize).map_or_else(String::new, |c| c.id.clone()),
                 direction: crate::rules::ast::CROSSING_NAMES.get(e.crossing as usize).copied().unwrap_or("").to_owned(),
                 encrypted: f.is_some_and(|f| f.encrypted),
-                authentication: f.and_then(|f| crate::rules::ast::AUTHENTICATION_NAMES.get(usize::from(f.auth))).copied().unwrap_or("none").to_owned(),
+                authentication: f
+                    .and_then(|f| crate::rules::ast::AUTHENTICATION_NAMES.get(usize::from(f.auth)))
+                    .copied()
+                    .unwrap_or("none")
+                    .to_owned(),
             }
         })
         .collect();
     crossings.sort_by(|a, b| a.flow.cmp(&b.flow));
-    let mut exposed: Vec<String> = m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.reachable).map(|(c, _)| c.id.clone()).collect();
+    let mut exposed: Vec<String> =
+        m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.reachable).map(|(c, _)| c.id.clone()).collect();
     exposed.sort();
     let mut data_assets: Vec<DataAssetSummary> = m
         .data_assets
@@ -865,7 +993,11 @@ fn model_summary(facts: &Facts) -> ModelSummary {
         .map(|(d, a)| DataAssetSummary {
             id: d.id.clone(),
             name: d.display_name().to_owned(),
-            classification: crate::rules::ast::CLASSIFICATION_NAMES.get(usize::from(a.class)).copied().unwrap_or("").to_owned(),
+            classification: crate::rules::ast::CLASSIFICATION_NAMES
+                .get(usize::from(a.class))
+                .copied()
+                .unwrap_or("")
+                .to_owned(),
             tags: d.tags.iter().map(|t| t.as_str().to_owned()).collect(),
             confidentiality: a.c,
             integrity: a.i,

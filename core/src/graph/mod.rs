@@ -78,9 +78,12 @@ fn is_semi_trusted(kind: Option<ZoneKind>) -> bool {
 impl Graph {
     /// Builds the graph. The model must be valid (references resolve).
     pub fn build(model: &Model) -> Graph {
-        let zone_index: HashMap<String, usize> = model.zones.iter().enumerate().map(|(i, z)| (z.id.clone(), i)).collect();
-        let zone_trust: Vec<u8> = model.zones.iter().map(|z| z.trust.unwrap_or_else(|| z.kind.default_trust())).collect();
-        let comp_index: HashMap<String, usize> = model.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        let zone_index: HashMap<String, usize> =
+            model.zones.iter().enumerate().map(|(i, z)| (z.id.clone(), i)).collect();
+        let zone_trust: Vec<u8> =
+            model.zones.iter().map(|z| z.trust.unwrap_or_else(|| z.kind.default_trust())).collect();
+        let comp_index: HashMap<String, usize> =
+            model.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
 
         let mut graph = DiGraph::<u32, u32>::with_capacity(model.components.len(), model.flows.len());
         let mut nodes: Vec<NodeFacts> = Vec::with_capacity(model.components.len());
@@ -119,12 +122,17 @@ impl Graph {
         }
 
         // Entry points: components in internet zones (or in no zone: assumed on the internet).
-        let sources: Vec<usize> = (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_internet(zone_kind(n)))).collect();
+        let sources: Vec<usize> =
+            (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_internet(zone_kind(n)))).collect();
         let hops = bfs(&graph, &sources, |_| true);
         let anon = bfs(&graph, &sources, |flow| {
-            model.flows.get(flow as usize).is_some_and(|f| f.authentication.unwrap_or(Authentication::None) == Authentication::None)
+            model
+                .flows
+                .get(flow as usize)
+                .is_some_and(|f| f.authentication.unwrap_or(Authentication::None) == Authentication::None)
         });
-        let semi_sources: Vec<usize> = (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_semi_trusted(zone_kind(n)))).collect();
+        let semi_sources: Vec<usize> =
+            (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_semi_trusted(zone_kind(n)))).collect();
         let semi = bfs(&graph, &semi_sources, |_| true);
 
         for (i, n) in nodes.iter_mut().enumerate() {
@@ -138,7 +146,9 @@ impl Graph {
             let declared = c.flags.contains(&crate::model::ComponentFlag::InternetFacing);
             let from_internet = nodes.get(i).is_some_and(|n| {
                 n.in_flows.iter().any(|&f| {
-                    edges_source(&edges, f).and_then(|s| nodes.get(s as usize)).is_some_and(|sn| is_internet(zone_kind(sn)))
+                    edges_source(&edges, f)
+                        .and_then(|s| nodes.get(s as usize))
+                        .is_some_and(|sn| is_internet(zone_kind(sn)))
                 })
             });
             if let Some(n) = nodes.get_mut(i) {
@@ -170,15 +180,15 @@ impl Graph {
             }
             for e in self.graph.edges(NodeIndex::new(n)) {
                 let t = e.target().index();
-                if let Some(s) = seen.get_mut(t) {
-                    if !*s {
-                        *s = true;
-                        out.push(t);
-                        if out.len() >= cap {
-                            return out;
-                        }
-                        q.push_back((t, d + 1));
+                if let Some(s) = seen.get_mut(t)
+                    && !*s
+                {
+                    *s = true;
+                    out.push(t);
+                    if out.len() >= cap {
+                        return out;
                     }
+                    q.push_back((t, d + 1));
                 }
             }
         }
@@ -209,11 +219,11 @@ fn bfs(graph: &DiGraph<u32, u32>, sources: &[usize], follow: impl Fn(u32) -> boo
                 continue;
             }
             let t = e.target().index();
-            if let Some(dt) = dist.get_mut(t) {
-                if *dt == UNREACHABLE {
-                    *dt = dn + 1;
-                    q.push_back(t);
-                }
+            if let Some(dt) = dist.get_mut(t)
+                && *dt == UNREACHABLE
+            {
+                *dt = dn + 1;
+                q.push_back(t);
             }
         }
     }

@@ -148,10 +148,10 @@ fn collect_model_errors(value: &Value, family: &str) -> Vec<Diagnostic> {
     let lists = ["zones", "components", "data_assets", "flows", "assumptions"];
     let mut header = obj.clone();
     for l in lists {
-        if let Some(v) = header.get_mut(l) {
-            if v.is_array() {
-                *v = Value::Array(Vec::new());
-            }
+        if let Some(v) = header.get_mut(l)
+            && v.is_array()
+        {
+            *v = Value::Array(Vec::new());
         }
     }
     if let Err(e) = serde_path_to_error::deserialize::<_, Model>(&Value::Object(header)) {
@@ -211,7 +211,7 @@ fn strip_position(msg: &str) -> String {
 pub(crate) fn serde_diag(family: &str, prefix: &str, inner_path: &str, msg: &str) -> Diagnostic {
     let msg = strip_position(msg);
     let inner_path = if inner_path == "." { "" } else { inner_path };
-    let mut path = match (prefix.is_empty(), inner_path.is_empty()) {
+    let mut path: String = match (prefix.is_empty(), inner_path.is_empty()) {
         (true, _) => inner_path.to_owned(),
         (false, true) => prefix.to_owned(),
         (false, false) if inner_path.starts_with('[') => format!("{prefix}{inner_path}"),
@@ -219,19 +219,34 @@ pub(crate) fn serde_diag(family: &str, prefix: &str, inner_path: &str, msg: &str
     };
     let (code, message) = if let Some(rest) = msg.strip_prefix("unknown field ") {
         let (name, allowed) = split_expected(rest);
-        // The field itself is the most useful place to point at.
-        if !name.is_empty() {
+        // Point at the field itself (serde_path_to_error already does for nested values).
+        if !name.is_empty() && !path.ends_with(&name) {
             path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
         }
-        ("unknown_field", format!("unknown field `{name}`{}{}", suggestion(&name, allowed.iter().map(String::as_str)), allowed_list(&allowed)))
+        (
+            "unknown_field",
+            format!(
+                "unknown field `{name}`{}{}",
+                suggestion(&name, allowed.iter().map(String::as_str)),
+                allowed_list(&allowed)
+            ),
+        )
     } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
         let (name, allowed) = split_expected(rest);
-        ("unknown_value", format!("unknown value `{name}`{}{}", suggestion(&name, allowed.iter().map(String::as_str)), allowed_list(&allowed)))
+        (
+            "unknown_value",
+            format!(
+                "unknown value `{name}`{}{}",
+                suggestion(&name, allowed.iter().map(String::as_str)),
+                allowed_list(&allowed)
+            ),
+        )
     } else if let Some(rest) = msg.strip_prefix("missing field ") {
         let name = rest.trim_matches('`').to_owned();
         ("missing_field", format!("missing required field `{name}`"))
-    } else if msg.starts_with("invalid type") {
-        ("invalid_type", msg.replace("invalid type: ", "expected a different type: "))
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, "another type"));
+        ("invalid_type", format!("expected {expected}, found {found}"))
     } else if msg.starts_with("invalid value") || msg.starts_with("invalid length") {
         ("invalid_value", msg.clone())
     } else if msg.starts_with("duplicate field") {
@@ -252,9 +267,7 @@ fn split_expected(rest: &str) -> (String, Vec<String>) {
     let name = parts.next().unwrap_or("").trim().trim_matches('`').to_owned();
     let allowed = parts
         .next()
-        .map(|s| {
-            s.split('`').enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, t)| t.to_owned()).collect()
-        })
+        .map(|s| s.split('`').enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, t)| t.to_owned()).collect())
         .unwrap_or_default();
     (name, allowed)
 }

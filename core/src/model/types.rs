@@ -602,8 +602,7 @@ impl<'de> Deserialize<'de> for ControlDecl {
                 Ok(ControlDecl::Token(v.to_owned()))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ControlDecl, A::Error> {
-                ControlDetail::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(ControlDecl::Detailed)
+                ControlDetail::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ControlDecl::Detailed)
             }
         }
         de.deserialize_any(V)

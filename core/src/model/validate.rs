@@ -47,7 +47,11 @@ impl Validator {
             return;
         }
         if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
-            self.push("model.invalid_id", path, format!("id `{}` must be at most {MAX_ID_LEN} characters without control characters", truncate(id)));
+            self.push(
+                "model.invalid_id",
+                path,
+                format!("id `{}` must be at most {MAX_ID_LEN} characters without control characters", truncate(id)),
+            );
             return;
         }
         if let Some((_, first)) = self.ids.get(id) {
@@ -81,10 +85,17 @@ impl Validator {
     }
 
     fn run(&mut self, m: &Model, tokens: Option<&dyn TokenVocabulary>) {
-        if let Some(v) = m.format_version {
-            if v != super::types::FORMAT_VERSION {
-                self.push("model.unsupported_version", "format_version".into(), format!("format version `{v}` is not supported; this release reads version {}", super::types::FORMAT_VERSION));
-            }
+        if let Some(v) = m.format_version
+            && v != super::types::FORMAT_VERSION
+        {
+            self.push(
+                "model.unsupported_version",
+                "format_version".into(),
+                format!(
+                    "format version `{v}` is not supported; this release reads version {}",
+                    super::types::FORMAT_VERSION
+                ),
+            );
         }
         if m.title.trim().is_empty() {
             self.push("model.missing_field", "title".into(), "title is empty".into());
@@ -103,7 +114,11 @@ impl Validator {
             let id = f.effective_id();
             let path = if f.id.is_some() { format!("flows[{i}].id") } else { format!("flows[{i}]") };
             if f.id.is_none() && self.ids.contains_key(&id) {
-                self.push("model.duplicate_id", path, format!("generated flow id `{id}` is not unique; give the flow an explicit `id`"));
+                self.push(
+                    "model.duplicate_id",
+                    path,
+                    format!("generated flow id `{id}` is not unique; give the flow an explicit `id`"),
+                );
                 continue;
             }
             self.define("flows", &id, path);
@@ -111,15 +126,23 @@ impl Validator {
         let mut assumption_ids: HashMap<&str, usize> = HashMap::new();
         for (i, a) in m.assumptions.iter().enumerate() {
             if let Some(first) = assumption_ids.insert(a.id.as_str(), i) {
-                self.push("model.duplicate_id", format!("assumptions[{i}].id"), format!("duplicate assumption id `{}` (first defined at assumptions[{first}].id)", a.id));
+                self.push(
+                    "model.duplicate_id",
+                    format!("assumptions[{i}].id"),
+                    format!("duplicate assumption id `{}` (first defined at assumptions[{first}].id)", a.id),
+                );
             }
         }
 
         for (i, z) in m.zones.iter().enumerate() {
-            if let Some(t) = z.trust {
-                if t > 100 {
-                    self.push("model.out_of_range", format!("zones[{i}].trust"), format!("trust `{t}` must be between 0 and 100"));
-                }
+            if let Some(t) = z.trust
+                && t > 100
+            {
+                self.push(
+                    "model.out_of_range",
+                    format!("zones[{i}].trust"),
+                    format!("trust `{t}` must be between 0 and 100"),
+                );
             }
             if let Some(p) = &z.parent {
                 self.reference(format!("zones[{i}].parent"), p, "zones", "zone");
@@ -141,11 +164,17 @@ impl Validator {
             self.controls(&c.controls, &format!("components[{i}].controls"), tokens);
         }
         for (i, d) in m.data_assets.iter().enumerate() {
-            for (name, level) in [("confidentiality", d.confidentiality), ("integrity", d.integrity), ("availability", d.availability)] {
-                if let Some(l) = level {
-                    if !(1..=5).contains(&l) {
-                        self.push("model.out_of_range", format!("data_assets[{i}].{name}"), format!("{name} level `{l}` must be between 1 and 5"));
-                    }
+            for (name, level) in
+                [("confidentiality", d.confidentiality), ("integrity", d.integrity), ("availability", d.availability)]
+            {
+                if let Some(l) = level
+                    && !(1..=5).contains(&l)
+                {
+                    self.push(
+                        "model.out_of_range",
+                        format!("data_assets[{i}].{name}"),
+                        format!("{name} level `{l}` must be between 1 and 5"),
+                    );
                 }
             }
             duplicates(&d.tags, &format!("data_assets[{i}].tags"), &mut self.diags);
@@ -163,10 +192,14 @@ impl Validator {
             if a.statement.trim().is_empty() {
                 self.push("model.missing_field", format!("assumptions[{i}].statement"), "statement is empty".into());
             }
-            if let Some(d) = &a.review_by {
-                if !is_date(d) {
-                    self.push("model.invalid_date", format!("assumptions[{i}].review_by"), format!("`{}` is not a date of the form YYYY-MM-DD", truncate(d)));
-                }
+            if let Some(d) = &a.review_by
+                && !is_date(d)
+            {
+                self.push(
+                    "model.invalid_date",
+                    format!("assumptions[{i}].review_by"),
+                    format!("`{}` is not a date of the form YYYY-MM-DD", truncate(d)),
+                );
             }
             for (j, e) in a.elements.iter().enumerate() {
                 self.reference(format!("assumptions[{i}].elements[{j}]"), e, "any", "element");
@@ -180,13 +213,24 @@ impl Validator {
         for (j, c) in list.iter().enumerate() {
             let t = c.token();
             if !seen.insert(t) {
-                self.push("model.duplicate_control", format!("{path}[{j}]"), format!("control `{t}` is declared twice"));
+                self.push(
+                    "model.duplicate_control",
+                    format!("{path}[{j}]"),
+                    format!("control `{t}` is declared twice"),
+                );
             }
-            if let Some(vocab) = tokens {
-                if !vocab.is_known(t) {
-                    let hint = suggestion(t, vocab.tokens());
-                    self.push("model.unknown_control", format!("{path}[{j}]"), format!("unknown control token `{}`{hint}; `threatgraph controls` lists the known tokens", truncate(t)));
-                }
+            if let Some(vocab) = tokens
+                && !vocab.is_known(t)
+            {
+                let hint = suggestion(t, vocab.tokens());
+                self.push(
+                    "model.unknown_control",
+                    format!("{path}[{j}]"),
+                    format!(
+                        "unknown control token `{}`{hint}; `threatgraph controls` lists the known tokens",
+                        truncate(t)
+                    ),
+                );
             }
         }
     }
@@ -202,7 +246,11 @@ impl Validator {
                 steps += 1;
                 if p == z.id {
                     if reported.insert(z.id.as_str()) {
-                        self.push("model.zone_cycle", format!("zones[{i}].parent"), format!("zone `{}` is nested inside itself through its parents", z.id));
+                        self.push(
+                            "model.zone_cycle",
+                            format!("zones[{i}].parent"),
+                            format!("zone `{}` is nested inside itself through its parents", z.id),
+                        );
                     }
                     break;
                 }
@@ -220,7 +268,11 @@ fn duplicates<T: Ord + Copy + serde::Serialize>(items: &[T], path: &str, diags: 
     for (j, it) in items.iter().enumerate() {
         if !seen.insert(*it) {
             let name = serde_json::to_string(it).unwrap_or_default();
-            diags.push(Diagnostic::new("model.duplicate_value", format!("{path}[{j}]"), format!("`{}` is listed twice", name.trim_matches('"'))));
+            diags.push(Diagnostic::new(
+                "model.duplicate_value",
+                format!("{path}[{j}]"),
+                format!("`{}` is listed twice", name.trim_matches('"')),
+            ));
         }
     }
 }

@@ -52,7 +52,13 @@ pub fn to_markdown(r: &Report) -> String {
     let _ = writeln!(o, "| Severity | Inherent | Residual |\n|---|---:|---:|");
     for sev in crate::scoring::Severity::ALL {
         let k = sev.as_str();
-        let _ = writeln!(o, "| {} | {} | {} |", title_case(k), s.by_inherent_severity.get(k).unwrap_or(&0), s.by_severity.get(k).unwrap_or(&0));
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            title_case(k),
+            s.by_inherent_severity.get(k).unwrap_or(&0),
+            s.by_severity.get(k).unwrap_or(&0)
+        );
     }
     let _ = writeln!(o, "\n| Category | Threats |\n|---|---:|");
     for (k, v) in &s.by_category {
@@ -74,7 +80,11 @@ pub fn to_markdown(r: &Report) -> String {
     let _ = writeln!(o, "### Trust zones\n\n| Zone | Kind | Trust | Components |\n|---|---|---:|---|");
     for z in &m.zones {
         let comps = if z.components.len() > 40 {
-            format!("{} … ({} in all)", z.components.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "), z.components.len())
+            format!(
+                "{} … ({} in all)",
+                z.components.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                z.components.len()
+            )
         } else {
             z.components.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
         };
@@ -82,15 +92,40 @@ pub fn to_markdown(r: &Report) -> String {
         let _ = writeln!(o, "| {} | {} | {} | {} |", cell(&name), z.kind, z.trust, cell(&comps));
     }
     if !m.data_assets.is_empty() {
-        let _ = writeln!(o, "\n### Data assets\n\n| Asset | Classification | Tags | C | I | A |\n|---|---|---|---:|---:|---:|");
+        let _ = writeln!(
+            o,
+            "\n### Data assets\n\n| Asset | Classification | Tags | C | I | A |\n|---|---|---|---:|---:|---:|"
+        );
         for d in &m.data_assets {
-            let _ = writeln!(o, "| {} (`{}`) | {} | {} | {} | {} | {} |", cell(&d.name), d.id, d.classification, d.tags.join(", "), d.confidentiality, d.integrity, d.availability);
+            let _ = writeln!(
+                o,
+                "| {} (`{}`) | {} | {} | {} | {} | {} |",
+                cell(&d.name),
+                d.id,
+                d.classification,
+                d.tags.join(", "),
+                d.confidentiality,
+                d.integrity,
+                d.availability
+            );
         }
     }
     if !m.crossings.is_empty() {
-        let _ = writeln!(o, "\n### Flows crossing trust boundaries\n\n| Flow | From | To | Direction | Encrypted | Authentication |\n|---|---|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "\n### Flows crossing trust boundaries\n\n| Flow | From | To | Direction | Encrypted | Authentication |\n|---|---|---|---|---|---|"
+        );
         for x in m.crossings.iter().take(500) {
-            let _ = writeln!(o, "| `{}` | `{}` | `{}` | {} | {} | {} |", cell(&x.flow), x.source, x.target, x.direction, if x.encrypted { "yes" } else { "no" }, x.authentication);
+            let _ = writeln!(
+                o,
+                "| `{}` | `{}` | `{}` | {} | {} | {} |",
+                cell(&x.flow),
+                x.source,
+                x.target,
+                x.direction,
+                if x.encrypted { "yes" } else { "no" },
+                x.authentication
+            );
         }
         if m.crossings.len() > 500 {
             let _ = writeln!(o, "\n… and {} more (see the JSON report).", m.crossings.len() - 500);
@@ -115,7 +150,18 @@ pub fn to_markdown(r: &Report) -> String {
         let _ = writeln!(o, "| # | Residual | Inherent | Threat | Elements | Status |\n|---:|---|---|---|---|---|");
         for (i, t) in r.threats.iter().enumerate() {
             let els: Vec<String> = t.elements.iter().take(1).map(|e| format!("`{}`", e.id)).collect();
-            let _ = writeln!(o, "| {} | {} | {} | [{}](#{}) {} | {} | {} |", i + 1, t.severity.as_str(), t.inherent_severity.as_str(), t.rule.id, t.id.to_ascii_lowercase(), cell(&t.title), els.join(", "), words(&t.status));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | [{}](#{}) {} | {} | {} |",
+                i + 1,
+                t.severity.as_str(),
+                t.inherent_severity.as_str(),
+                t.rule.id,
+                t.id.to_ascii_lowercase(),
+                cell(&t.title),
+                els.join(", "),
+                words(&t.status)
+            );
         }
         for t in &r.threats {
             threat(&mut o, t);
@@ -127,7 +173,10 @@ pub fn to_markdown(r: &Report) -> String {
     if r.assumptions.is_empty() {
         let _ = writeln!(o, "No assumptions.");
     } else {
-        let _ = writeln!(o, "| Id | Statement | Source | Owner | Review by | Elements | Threats |\n|---|---|---|---|---|---|---:|");
+        let _ = writeln!(
+            o,
+            "| Id | Statement | Source | Owner | Review by | Elements | Threats |\n|---|---|---|---|---|---|---:|"
+        );
         for a in &r.assumptions {
             let _ = writeln!(
                 o,
@@ -142,37 +191,60 @@ pub fn to_markdown(r: &Report) -> String {
             );
         }
     }
-    let _ = writeln!(o, "\n---\n\nMITRE ATT&CK® content © 2025 The MITRE Corporation. This work is reproduced and distributed with the permission of The MITRE Corporation. CWE™ and CAPEC™ are trademarks of The MITRE Corporation. ISO/IEC 27001 and CIS Controls identifiers are cited with threatgraph's own paraphrased titles.");
+    let _ = writeln!(
+        o,
+        "\n---\n\nMITRE ATT&CK® content © 2025 The MITRE Corporation. This work is reproduced and distributed with the permission of The MITRE Corporation. CWE™ and CAPEC™ are trademarks of The MITRE Corporation. ISO/IEC 27001 and CIS Controls identifiers are cited with threatgraph's own paraphrased titles."
+    );
     o
 }
 
 fn threat(o: &mut String, t: &Threat) {
     let _ = writeln!(o, "\n### {}: {}\n", t.id, t.title);
     let _ = writeln!(o, "<a id=\"{}\"></a>{}\n", t.id.to_ascii_lowercase(), t.description);
-    let els: Vec<String> = t.elements.iter().map(|e| format!("{} `{}` ({})", e.kind.replace('_', " "), e.id, e.name)).collect();
+    let els: Vec<String> =
+        t.elements.iter().map(|e| format!("{} `{}` ({})", e.kind.replace('_', " "), e.id, e.name)).collect();
     let _ = writeln!(o, "- **Rule:** {} v{}", t.rule.id, t.rule.version);
     let _ = writeln!(o, "- **Elements:** {}", els.join("; "));
     let mut cats: Vec<String> = t.stride.iter().map(|s| words(s)).collect();
     cats.extend(t.linddun.iter().map(|s| format!("LINDDUN {}", words(s))));
     let _ = writeln!(o, "- **Category:** {}", cats.join(", "));
-    let _ = writeln!(o, "- **Severity:** {} inherent → **{}** residual ({})", t.inherent_severity.as_str(), t.severity.as_str(), words(&t.status).to_lowercase());
+    let _ = writeln!(
+        o,
+        "- **Severity:** {} inherent → **{}** residual ({})",
+        t.inherent_severity.as_str(),
+        t.severity.as_str(),
+        words(&t.status).to_lowercase()
+    );
     let l = &t.likelihood;
     match &l.factors {
         Some(f) => {
             let of = if f.exposure_of.is_empty() { String::new() } else { format!(" of `{}`", f.exposure_of) };
-            let _ = writeln!(o, "- **Likelihood:** {} → {} (exposure{} {}, attacker access {}, complexity {}, threat activity {}; sum {})", l.inherent, l.residual, of, f.exposure, f.access, f.complexity, f.threat_activity, f.sum);
+            let _ = writeln!(
+                o,
+                "- **Likelihood:** {} → {} (exposure{} {}, attacker access {}, complexity {}, threat activity {}; sum {})",
+                l.inherent, l.residual, of, f.exposure, f.access, f.complexity, f.threat_activity, f.sum
+            );
         }
         None => {
             let _ = writeln!(o, "- **Likelihood:** {} → {} (fixed by the rule)", l.inherent, l.residual);
         }
     }
     let i = &t.impact;
-    let assets = if i.assets.is_empty() { "no data asset at stake".to_owned() } else { i.assets.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ") };
+    let assets = if i.assets.is_empty() {
+        "no data asset at stake".to_owned()
+    } else {
+        i.assets.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+    };
     let mods: Vec<String> = i.modifiers.iter().map(|m| format!("{:+} {}", m.delta, m.reason)).collect();
     let mods = if mods.is_empty() { String::new() } else { format!("; {}", mods.join("; ")) };
-    let _ = writeln!(o, "- **Impact:** {} → {} ({} level {} of {}{})", i.inherent, i.residual, i.property, i.base, assets, mods);
+    let _ = writeln!(
+        o,
+        "- **Impact:** {} → {} ({} level {} of {}{})",
+        i.inherent, i.residual, i.property, i.base, assets, mods
+    );
     if !t.attack.is_empty() {
-        let a: Vec<String> = t.attack.iter().map(|a| format!("[{}]({}) {} ({})", a.id, a.url, a.name, a.tactics.join(", "))).collect();
+        let a: Vec<String> =
+            t.attack.iter().map(|a| format!("[{}]({}) {} ({})", a.id, a.url, a.name, a.tactics.join(", "))).collect();
         let _ = writeln!(o, "- **ATT&CK:** {}", a.join("; "));
     }
     let rc = &t.recommended_controls;
@@ -199,14 +271,23 @@ fn threat(o: &mut String, t: &Threat) {
         let _ = writeln!(o, "- **CIS Controls v8.1:** {}", n.join("; "));
     }
     if !t.controls_credited.is_empty() {
-        let n: Vec<String> = t.controls_credited.iter().map(|c| format!("`{}` on `{}` ({}, {})", c.control, c.on, c.effect.replace('_', " "), c.status)).collect();
+        let n: Vec<String> = t
+            .controls_credited
+            .iter()
+            .map(|c| format!("`{}` on `{}` ({}, {})", c.control, c.on, c.effect.replace('_', " "), c.status))
+            .collect();
         let _ = writeln!(o, "- **Controls credited:** {}", n.join("; "));
     }
     if !t.controls_missing.is_empty() {
         let n: Vec<String> = t.controls_missing.iter().map(|c| format!("`{c}`")).collect();
         let _ = writeln!(o, "- **Mitigations not declared:** {}", n.join(", "));
     }
-    let weak: Vec<String> = t.cwe.iter().chain(t.capec.iter()).map(|c| if c.title.is_empty() { c.id.clone() } else { format!("{} {}", c.id, c.title) }).collect();
+    let weak: Vec<String> = t
+        .cwe
+        .iter()
+        .chain(t.capec.iter())
+        .map(|c| if c.title.is_empty() { c.id.clone() } else { format!("{} {}", c.id, c.title) })
+        .collect();
     if !weak.is_empty() {
         let _ = writeln!(o, "- **Weaknesses:** {}", weak.join("; "));
     }

@@ -4,19 +4,17 @@ use super::Report;
 use std::fmt::Write;
 
 fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n.saturating_sub(1)).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n.saturating_sub(1)).collect::<String>())
+    }
 }
 
 /// Renders the threats as an aligned table, most severe first.
 pub fn to_table(r: &Report) -> String {
-    let mut rows: Vec<[String; 6]> = vec![[
-        "RESIDUAL".into(),
-        "INHERENT".into(),
-        "RULE".into(),
-        "THREAT".into(),
-        "ELEMENT".into(),
-        "STATUS".into(),
-    ]];
+    let mut rows: Vec<[String; 6]> =
+        vec![["RESIDUAL".into(), "INHERENT".into(), "RULE".into(), "THREAT".into(), "ELEMENT".into(), "STATUS".into()]];
     for t in &r.threats {
         rows.push([
             t.severity.as_str().to_owned(),

@@ -1,8 +1,8 @@
 //! Condition compiler: YAML/JSON condition trees → [`Cond`], with every error reported with its
 //! path (`rules[4].when.all[1].field`) and the cost bounds of the language enforced.
 
-use super::ast::*;
 use super::AppliesTo;
+use super::ast::*;
 use crate::error::{Diagnostic, suggestion};
 use crate::model::{ComponentFlag, ComponentType, DataTag, FlowFlag};
 use serde_json::Value;
@@ -60,8 +60,21 @@ pub(crate) struct Compiler<'a> {
 }
 
 const COND_KEYS: &[&str] = &["all", "any", "not", "field", "data", "inbound", "outbound", "exists"];
-const FIELD_OPS: &[&str] =
-    &["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "contains_any", "contains_all", "lacks_all", "unset"];
+const FIELD_OPS: &[&str] = &[
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "contains",
+    "contains_any",
+    "contains_all",
+    "lacks_all",
+    "unset",
+];
 
 impl<'a> Compiler<'a> {
     pub fn new(tokens: &'a dyn TokenIds) -> Self {
@@ -88,20 +101,32 @@ impl<'a> Compiler<'a> {
             return self.err("rule.too_complex", path, format!("condition is nested deeper than {MAX_DEPTH} levels"));
         }
         let Some(obj) = v.as_object() else {
-            return self.err("rule.invalid_condition", path, format!("a condition must be a mapping with one of: {}", COND_KEYS.join(", ")));
+            return self.err(
+                "rule.invalid_condition",
+                path,
+                format!("a condition must be a mapping with one of: {}", COND_KEYS.join(", ")),
+            );
         };
         let key = COND_KEYS.iter().find(|k| obj.contains_key(**k)).copied();
         let Some(key) = key else {
             let got = obj.keys().next().map(String::as_str).unwrap_or("");
             let hint = suggestion(got, COND_KEYS.iter().copied());
-            return self.err("rule.invalid_condition", path, format!("unknown condition `{got}`{hint} (allowed: {})", COND_KEYS.join(", ")));
+            return self.err(
+                "rule.invalid_condition",
+                path,
+                format!("unknown condition `{got}`{hint} (allowed: {})", COND_KEYS.join(", ")),
+            );
         };
         let sub = |k: &str| format!("{path}.{k}");
         match key {
             "all" | "any" => {
                 self.only_keys(obj, &[key], path);
                 let Some(items) = obj.get(key).and_then(Value::as_array) else {
-                    return self.err("rule.invalid_condition", &sub(key), format!("`{key}` takes a list of conditions"));
+                    return self.err(
+                        "rule.invalid_condition",
+                        &sub(key),
+                        format!("`{key}` takes a list of conditions"),
+                    );
                 };
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
@@ -138,7 +163,11 @@ impl<'a> Compiler<'a> {
         for k in obj.keys() {
             if !allowed.contains(&k.as_str()) {
                 let hint = suggestion(k, allowed.iter().copied());
-                self.diags.push(Diagnostic::new("rule.unknown_field", format!("{path}.{k}"), format!("unexpected key `{k}` here{hint} (allowed: {})", allowed.join(", "))));
+                self.diags.push(Diagnostic::new(
+                    "rule.unknown_field",
+                    format!("{path}.{k}"),
+                    format!("unexpected key `{k}` here{hint} (allowed: {})", allowed.join(", ")),
+                ));
             }
         }
     }
@@ -146,7 +175,11 @@ impl<'a> Compiler<'a> {
     fn field_cond(&mut self, obj: &serde_json::Map<String, Value>, scope: Scope, path: &str) -> Option<Cond> {
         let fpath = format!("{path}.field");
         let Some(name) = obj.get("field").and_then(Value::as_str) else {
-            return self.err("rule.invalid_condition", &fpath, "`field` takes a field name such as `flow.encrypted`".into());
+            return self.err(
+                "rule.invalid_condition",
+                &fpath,
+                "`field` takes a field name such as `flow.encrypted`".into(),
+            );
         };
         let field = self.resolve_field(name, scope, &fpath)?;
         let ops: Vec<&String> = obj.keys().filter(|k| k.as_str() != "field").collect();
@@ -154,7 +187,11 @@ impl<'a> Compiler<'a> {
             let mut allowed = vec!["field"];
             allowed.extend_from_slice(FIELD_OPS);
             self.only_keys(obj, &allowed, path);
-            return self.err("rule.invalid_condition", path, format!("a field test needs exactly one operator (one of: {})", FIELD_OPS.join(", ")));
+            return self.err(
+                "rule.invalid_condition",
+                path,
+                format!("a field test needs exactly one operator (one of: {})", FIELD_OPS.join(", ")),
+            );
         }
         let op_name = ops.first().map(|s| s.as_str()).unwrap_or("");
         let opath = format!("{path}.{op_name}");
@@ -193,7 +230,11 @@ impl<'a> Compiler<'a> {
         };
         if !available {
             let subj = name.split('.').next().unwrap_or("");
-            return self.err("rule.unavailable_subject", path, format!("`{subj}` is not available here; this condition can read {}", scope_subjects(scope)));
+            return self.err(
+                "rule.unavailable_subject",
+                path,
+                format!("`{subj}` is not available here; this condition can read {}", scope_subjects(scope)),
+            );
         }
         let table: &[(&str, Attr, Domain)] = match holder {
             Holder::Comp(_) => COMPONENT_ATTRS,
@@ -206,7 +247,11 @@ impl<'a> Compiler<'a> {
             None => {
                 let hint = suggestion(attr_name, table.iter().map(|(n, _, _)| *n));
                 let allowed: Vec<&str> = table.iter().map(|(n, _, _)| *n).collect();
-                self.err("rule.unknown_field", path, format!("unknown attribute `{attr_name}` in `{name}`{hint} (allowed: {})", allowed.join(", ")))
+                self.err(
+                    "rule.unknown_field",
+                    path,
+                    format!("unknown attribute `{attr_name}` in `{name}`{hint} (allowed: {})", allowed.join(", ")),
+                )
             }
         }
     }
@@ -220,7 +265,11 @@ impl<'a> Compiler<'a> {
     fn op(&mut self, f: Field, op: &str, arg: &Value, path: &str, fname: &str) -> Option<Op> {
         use std::cmp::Ordering::*;
         let bad_op = |this: &mut Self| -> Option<Op> {
-            this.err("rule.invalid_operator", path, format!("operator `{op}` does not apply to `{fname}` ({})", domain_name(f.domain)))
+            this.err(
+                "rule.invalid_operator",
+                path,
+                format!("operator `{op}` does not apply to `{fname}` ({})", domain_name(f.domain)),
+            )
         };
         match op {
             "unset" => match arg.as_bool() {
@@ -242,7 +291,8 @@ impl<'a> Compiler<'a> {
                     Domain::Sym(names) => {
                         let mut bits = 0u64;
                         for (i, v) in items.iter().enumerate() {
-                            if let Some(Const::Sym(ix)) = self.constant(Domain::Sym(names), v, &format!("{path}[{i}]")) {
+                            if let Some(Const::Sym(ix)) = self.constant(Domain::Sym(names), v, &format!("{path}[{i}]"))
+                            {
                                 bits |= 1u64 << ix;
                             }
                         }
@@ -311,7 +361,11 @@ impl<'a> Compiler<'a> {
             }
             _ => {
                 let hint = suggestion(op, FIELD_OPS.iter().copied());
-                self.err("rule.invalid_operator", path, format!("unknown operator `{op}`{hint} (allowed: {})", FIELD_OPS.join(", ")))
+                self.err(
+                    "rule.invalid_operator",
+                    path,
+                    format!("unknown operator `{op}`{hint} (allowed: {})", FIELD_OPS.join(", ")),
+                )
             }
         }
     }
@@ -360,15 +414,29 @@ impl<'a> Compiler<'a> {
                     Some(i) => Some(Const::Sym(u8::try_from(i).unwrap_or(u8::MAX))),
                     None => {
                         let hint = suggestion(&s, names.iter().copied());
-                        self.err("rule.invalid_value", path, format!("unknown value `{s}`{hint} (allowed: {})", names.join(", ")))
+                        self.err(
+                            "rule.invalid_value",
+                            path,
+                            format!("unknown value `{s}`{hint} (allowed: {})", names.join(", ")),
+                        )
                     }
                 }
             }
-            Domain::Tokens | Domain::Strs => self.err("rule.invalid_value", path, "sets take contains, contains_any, contains_all or lacks_all".into()),
+            Domain::Tokens | Domain::Strs => self.err(
+                "rule.invalid_value",
+                path,
+                "sets take contains, contains_any, contains_all or lacks_all".into(),
+            ),
         }
     }
 
-    fn comp_ref(&mut self, v: Option<&Value>, scope: Scope, path: &str, default: Option<CompRef>) -> Option<Option<CompRef>> {
+    fn comp_ref(
+        &mut self,
+        v: Option<&Value>,
+        scope: Scope,
+        path: &str,
+        default: Option<CompRef>,
+    ) -> Option<Option<CompRef>> {
         let Some(v) = v else { return Some(default) };
         let s = v.as_str().unwrap_or("");
         let r = match s {
@@ -377,7 +445,11 @@ impl<'a> Compiler<'a> {
             "target" if scope.flow => Some(CompRef::Target),
             "flow" if scope.flow => None,
             _ => {
-                return self.err("rule.unavailable_subject", path, format!("`of: {s}` is not available here; this condition can read {}", scope_subjects(scope)));
+                return self.err(
+                    "rule.unavailable_subject",
+                    path,
+                    format!("`of: {s}` is not available here; this condition can read {}", scope_subjects(scope)),
+                );
             }
         };
         Some(r)
@@ -387,14 +459,30 @@ impl<'a> Compiler<'a> {
         let Some(obj) = v.as_object() else {
             return self.err("rule.invalid_condition", path, "`data` takes a mapping of criteria".into());
         };
-        const KEYS: &[&str] = &["of", "scope", "classification_gte", "tags_any", "tags_all", "confidentiality_gte", "integrity_gte", "availability_gte", "quantity_gte", "min"];
+        const KEYS: &[&str] = &[
+            "of",
+            "scope",
+            "classification_gte",
+            "tags_any",
+            "tags_all",
+            "confidentiality_gte",
+            "integrity_gte",
+            "availability_gte",
+            "quantity_gte",
+            "min",
+        ];
         self.only_keys(obj, KEYS, path);
         let default_of = if scope.this { Some(CompRef::This) } else { None };
         if !scope.this && !scope.flow {
-            return self.err("rule.unavailable_subject", path, "`data` needs a component or a flow; use asset fields in data-asset rules".into());
+            return self.err(
+                "rule.unavailable_subject",
+                path,
+                "`data` needs a component or a flow; use asset fields in data-asset rules".into(),
+            );
         }
         let of = self.comp_ref(obj.get("of"), scope, &format!("{path}.of"), default_of)?;
-        let scope_name = obj.get("scope").and_then(Value::as_str).unwrap_or(if of.is_none() { "carried" } else { "handled" });
+        let scope_name =
+            obj.get("scope").and_then(Value::as_str).unwrap_or(if of.is_none() { "carried" } else { "handled" });
         let ds = match (scope_name, of) {
             ("carried", None) => DataScope::Carried,
             ("stored", Some(_)) => DataScope::Stored,
@@ -416,22 +504,25 @@ impl<'a> Compiler<'a> {
             quantity_gte: None,
             min: 1,
         };
-        if let Some(c) = obj.get("classification_gte") {
-            if let Some(Const::Sym(i)) = self.constant(Domain::Sym(CLASSIFICATION_NAMES), c, &format!("{path}.classification_gte")) {
-                p.classification_gte = Some(i);
-            }
+        if let Some(c) = obj.get("classification_gte")
+            && let Some(Const::Sym(i)) =
+                self.constant(Domain::Sym(CLASSIFICATION_NAMES), c, &format!("{path}.classification_gte"))
+        {
+            p.classification_gte = Some(i);
         }
-        if let Some(c) = obj.get("quantity_gte") {
-            if let Some(Const::Sym(i)) = self.constant(Domain::Sym(QUANTITY_NAMES), c, &format!("{path}.quantity_gte")) {
-                p.quantity_gte = Some(i);
-            }
+        if let Some(c) = obj.get("quantity_gte")
+            && let Some(Const::Sym(i)) = self.constant(Domain::Sym(QUANTITY_NAMES), c, &format!("{path}.quantity_gte"))
+        {
+            p.quantity_gte = Some(i);
         }
         for (key, slot) in [("tags_any", &mut p.tags_any), ("tags_all", &mut p.tags_all)] {
             if let Some(list) = obj.get(key) {
                 let kp = format!("{path}.{key}");
                 if let Some(items) = self.list(list, &kp) {
                     for (i, it) in items.iter().enumerate() {
-                        if let Some(Const::Sym(ix)) = self.constant(Domain::Sym(DataTag::NAMES), it, &format!("{kp}[{i}]")) {
+                        if let Some(Const::Sym(ix)) =
+                            self.constant(Domain::Sym(DataTag::NAMES), it, &format!("{kp}[{i}]"))
+                        {
                             *slot |= 1u64 << ix;
                         }
                     }
@@ -446,14 +537,22 @@ impl<'a> Compiler<'a> {
             if let Some(n) = obj.get(key) {
                 match n.as_u64().filter(|n| (1..=5).contains(n)) {
                     Some(n) => *slot = u8::try_from(n).ok(),
-                    None => self.diags.push(Diagnostic::new("rule.invalid_value", format!("{path}.{key}"), "expected a level from 1 to 5".to_owned())),
+                    None => self.diags.push(Diagnostic::new(
+                        "rule.invalid_value",
+                        format!("{path}.{key}"),
+                        "expected a level from 1 to 5".to_owned(),
+                    )),
                 }
             }
         }
         if let Some(m) = obj.get("min") {
             match m.as_u64().and_then(|m| u32::try_from(m).ok()).filter(|m| *m >= 1) {
                 Some(m) => p.min = m,
-                None => self.diags.push(Diagnostic::new("rule.invalid_value", format!("{path}.min"), "expected a whole number of at least 1".to_owned())),
+                None => self.diags.push(Diagnostic::new(
+                    "rule.invalid_value",
+                    format!("{path}.min"),
+                    "expected a whole number of at least 1".to_owned(),
+                )),
             }
         }
         Some(Cond::Data(p))
@@ -465,7 +564,11 @@ impl<'a> Compiler<'a> {
             match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
                 Some(n) => Some(n),
                 None => {
-                    self.diags.push(Diagnostic::new("rule.invalid_value", format!("{path}.{k}"), "expected a whole number".to_owned()));
+                    self.diags.push(Diagnostic::new(
+                        "rule.invalid_value",
+                        format!("{path}.{k}"),
+                        "expected a whole number".to_owned(),
+                    ));
                     None
                 }
             }
@@ -477,25 +580,47 @@ impl<'a> Compiler<'a> {
 
     fn adjacent(&mut self, v: &Value, key: &str, scope: Scope, path: &str, depth: usize) -> Option<Cond> {
         if scope.in_adjacent {
-            return self.err("rule.too_complex", path, "`inbound`/`outbound` cannot be nested inside another `inbound`/`outbound`".into());
+            return self.err(
+                "rule.too_complex",
+                path,
+                "`inbound`/`outbound` cannot be nested inside another `inbound`/`outbound`".into(),
+            );
         }
         let Some(obj) = v.as_object() else {
-            return self.err("rule.invalid_condition", path, format!("`{key}` takes a mapping with `where` and optional `of`, `min`, `max`, `distinct`"));
+            return self.err(
+                "rule.invalid_condition",
+                path,
+                format!("`{key}` takes a mapping with `where` and optional `of`, `min`, `max`, `distinct`"),
+            );
         };
         self.only_keys(obj, &["of", "where", "min", "max", "distinct"], path);
         if !scope.this && !scope.flow {
-            return self.err("rule.unavailable_subject", path, format!("`{key}` needs a component; it is not available here"));
+            return self.err(
+                "rule.unavailable_subject",
+                path,
+                format!("`{key}` needs a component; it is not available here"),
+            );
         }
         let default_of = if scope.this { Some(CompRef::This) } else { None };
         let of = match self.comp_ref(obj.get("of"), scope, &format!("{path}.of"), default_of)? {
             Some(r) => r,
-            None => return self.err("rule.invalid_value", &format!("{path}.of"), format!("`{key}` counts the flows of a component: `of` must be self, source or target")),
+            None => {
+                return self.err(
+                    "rule.invalid_value",
+                    &format!("{path}.of"),
+                    format!("`{key}` counts the flows of a component: `of` must be self, source or target"),
+                );
+            }
         };
         let distinct_zone = match obj.get("distinct").and_then(Value::as_str) {
             None => false,
             Some("zone") => true,
             Some(other) => {
-                self.diags.push(Diagnostic::new("rule.invalid_value", format!("{path}.distinct"), format!("unknown value `{other}` (allowed: zone)")));
+                self.diags.push(Diagnostic::new(
+                    "rule.invalid_value",
+                    format!("{path}.distinct"),
+                    format!("unknown value `{other}` (allowed: zone)"),
+                ));
                 false
             }
         };
@@ -511,10 +636,18 @@ impl<'a> Compiler<'a> {
 
     fn exists(&mut self, v: &Value, scope: Scope, path: &str, depth: usize) -> Option<Cond> {
         if scope.in_exists || scope.in_adjacent {
-            return self.err("rule.too_complex", path, "`exists` cannot be nested inside `exists`, `inbound` or `outbound`".into());
+            return self.err(
+                "rule.too_complex",
+                path,
+                "`exists` cannot be nested inside `exists`, `inbound` or `outbound`".into(),
+            );
         }
         let Some(obj) = v.as_object() else {
-            return self.err("rule.invalid_condition", path, "`exists` takes a mapping with one of components, flows, data_assets, zones".into());
+            return self.err(
+                "rule.invalid_condition",
+                path,
+                "`exists` takes a mapping with one of components, flows, data_assets, zones".into(),
+            );
         };
         const COLLS: &[&str] = &["components", "flows", "data_assets", "zones"];
         let mut allowed = COLLS.to_vec();
@@ -522,7 +655,11 @@ impl<'a> Compiler<'a> {
         self.only_keys(obj, &allowed, path);
         let found: Vec<&&str> = COLLS.iter().filter(|c| obj.contains_key(**c)).collect();
         let [coll] = found.as_slice() else {
-            return self.err("rule.invalid_condition", path, "`exists` needs exactly one of components, flows, data_assets, zones".into());
+            return self.err(
+                "rule.invalid_condition",
+                path,
+                "`exists` needs exactly one of components, flows, data_assets, zones".into(),
+            );
         };
         let (collection, applies) = match **coll {
             "components" => (Collection::Components, AppliesTo::Component),

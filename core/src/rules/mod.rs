@@ -308,7 +308,11 @@ impl RuleFile {
                 Ok(spec) => rules.push((path, spec)),
                 Err(e) => {
                     let d = crate::model::serde_diag("rule", "", &e.path().to_string(), &e.inner().to_string());
-                    diags.push(Diagnostic::new(&d.code, format!("{path}{}", crate::catalog::json_pointer(&d.path)), d.message));
+                    diags.push(Diagnostic::new(
+                        &d.code,
+                        format!("{path}{}", crate::catalog::json_pointer(&d.path)),
+                        d.message,
+                    ));
                 }
             }
         }
@@ -349,7 +353,11 @@ impl RuleSet {
             }
         }
         if names.len() > usize::from(u16::MAX) {
-            return Err(Error::Rule(vec![Diagnostic::new("rule.too_many_tokens", "", "more than 65535 control tokens")]));
+            return Err(Error::Rule(vec![Diagnostic::new(
+                "rule.too_many_tokens",
+                "",
+                "more than 65535 control tokens",
+            )]));
         }
         let token_names: Vec<String> = names.into_iter().collect();
         let token_ids: BTreeMap<String, u16> =
@@ -362,7 +370,11 @@ impl RuleSet {
             let mut in_file: BTreeMap<&str, &str> = BTreeMap::new();
             for (path, r) in &f.rules {
                 if let Some(first) = in_file.insert(r.id.as_str(), path.as_str()) {
-                    diags.push(Diagnostic::new("rule.duplicate_id", format!("{path}/id"), format!("duplicate rule id `{}` (first at {first})", r.id)));
+                    diags.push(Diagnostic::new(
+                        "rule.duplicate_id",
+                        format!("{path}/id"),
+                        format!("duplicate rule id `{}` (first at {first})", r.id),
+                    ));
                     continue;
                 }
                 if chosen.insert(r.id.clone(), (pack, path.as_str(), r)).is_none() {
@@ -440,16 +452,18 @@ fn compile_rule(
     if spec.stride.is_empty() && spec.linddun.is_empty() {
         push("rule.missing_field", "stride", "a rule needs at least one STRIDE or LINDDUN category".into());
     }
-    if !spec.types.is_empty() || !spec.kinds.is_empty() {
-        if spec.applies_to != AppliesTo::Component {
-            push("rule.invalid_value", "types", "`types` and `kinds` only apply to component rules".into());
-        }
+    if (!spec.types.is_empty() || !spec.kinds.is_empty()) && spec.applies_to != AppliesTo::Component {
+        push("rule.invalid_value", "types", "`types` and `kinds` only apply to component rules".into());
     }
-    for (name, v) in [("likelihood/fixed", spec.likelihood.fixed), ("impact/fixed", spec.impact.fixed), ("impact/default", spec.impact.default)] {
-        if let Some(n) = v {
-            if !(1..=5).contains(&n) {
-                push("rule.invalid_value", name, format!("`{n}` must be a level from 1 to 5"));
-            }
+    for (name, v) in [
+        ("likelihood/fixed", spec.likelihood.fixed),
+        ("impact/fixed", spec.impact.fixed),
+        ("impact/default", spec.impact.default),
+    ] {
+        if let Some(n) = v
+            && !(1..=5).contains(&n)
+        {
+            push("rule.invalid_value", name, format!("`{n}` must be a level from 1 to 5"));
         }
     }
     // Placeholders in the description.
@@ -472,8 +486,16 @@ fn compile_rule(
         match cat.techniques.get(t) {
             None => push("rule.unknown_technique", &format!("attack/{i}"), format!("unknown ATT&CK technique `{t}`")),
             Some(tech) if tech.status != EntryStatus::Active => {
-                let by = if tech.revoked_by.is_empty() { String::new() } else { format!("; replaced by {}", tech.revoked_by.join(", ")) };
-                push("rule.retired_technique", &format!("attack/{i}"), format!("ATT&CK technique `{t}` is {}{by}", status_word(tech.status)));
+                let by = if tech.revoked_by.is_empty() {
+                    String::new()
+                } else {
+                    format!("; replaced by {}", tech.revoked_by.join(", "))
+                };
+                push(
+                    "rule.retired_technique",
+                    &format!("attack/{i}"),
+                    format!("ATT&CK technique `{t}` is {}{by}", status_word(tech.status)),
+                );
             }
             Some(_) => {}
         }
@@ -481,16 +503,39 @@ fn compile_rule(
     for (i, c) in spec.controls.nist_800_53.iter().enumerate() {
         match cat.nist.get(c) {
             None => {
-                let hint = if cat.nist.contains_key(&c.to_ascii_lowercase()) { format!("; ids are lower case: `{}`", c.to_ascii_lowercase()) } else { String::new() };
-                push("rule.unknown_control", &format!("controls/nist_800_53/{i}"), format!("unknown NIST SP 800-53 control `{c}`{hint}"));
+                let hint = if cat.nist.contains_key(&c.to_ascii_lowercase()) {
+                    format!("; ids are lower case: `{}`", c.to_ascii_lowercase())
+                } else {
+                    String::new()
+                };
+                push(
+                    "rule.unknown_control",
+                    &format!("controls/nist_800_53/{i}"),
+                    format!("unknown NIST SP 800-53 control `{c}`{hint}"),
+                );
             }
-            Some(n) if n.status != EntryStatus::Active => push("rule.retired_control", &format!("controls/nist_800_53/{i}"), format!("NIST SP 800-53 control `{c}` is withdrawn")),
+            Some(n) if n.status != EntryStatus::Active => push(
+                "rule.retired_control",
+                &format!("controls/nist_800_53/{i}"),
+                format!("NIST SP 800-53 control `{c}` is withdrawn"),
+            ),
             Some(_) => {}
         }
     }
-    let lists: [(&str, &Vec<String>, &dyn Fn(&str) -> bool, &str); 4] = [
-        ("controls/iso_27001", &spec.controls.iso_27001, &|c: &str| cat.iso.contains_key(c), "ISO/IEC 27001:2022 Annex A control"),
-        ("controls/cis_v8", &spec.controls.cis_v8, &|c: &str| cat.cis.contains_key(c) || cat.cis_controls.contains_key(c), "CIS Controls v8.1 safeguard"),
+    type Known<'c> = &'c dyn Fn(&str) -> bool;
+    let lists: [(&str, &Vec<String>, Known, &str); 4] = [
+        (
+            "controls/iso_27001",
+            &spec.controls.iso_27001,
+            &|c: &str| cat.iso.contains_key(c),
+            "ISO/IEC 27001:2022 Annex A control",
+        ),
+        (
+            "controls/cis_v8",
+            &spec.controls.cis_v8,
+            &|c: &str| cat.cis.contains_key(c) || cat.cis_controls.contains_key(c),
+            "CIS Controls v8.1 safeguard",
+        ),
         ("cwe", &spec.cwe, &|c: &str| cat.cwe.get(c).is_some_and(|w| w.status != "deprecated"), "CWE weakness"),
         ("capec", &spec.capec, &|c: &str| cat.capec.get(c).is_some_and(|p| !p.deprecated), "CAPEC attack pattern"),
     ];
@@ -510,7 +555,11 @@ fn compile_rule(
     let mut compiler = compile::Compiler::new(tokens);
     let cond = compiler.compile_when(&spec.when, spec.applies_to, "when");
     for d in compiler.diags {
-        diags.push(Diagnostic::new(&d.code, format!("{path}/{}", crate::catalog::json_pointer(&d.path).trim_start_matches('/')), d.message));
+        diags.push(Diagnostic::new(
+            &d.code,
+            format!("{path}/{}", crate::catalog::json_pointer(&d.path).trim_start_matches('/')),
+            d.message,
+        ));
     }
     if diags.len() > start {
         return None;
