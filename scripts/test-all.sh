@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository: formatting, lints, unit, integration, property and
+# vector tests, doc tests, and the CLI on every bundled example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests: unit, integration, vectors, properties, CLI"
+cargo test --workspace --all-targets --locked
+
+step "doc tests"
+cargo test --workspace --doc --locked
+
+step "bundled examples validate and analyze"
+for m in examples/*.yaml; do
+  cargo run -q --locked -p threatgraph-cli -- validate "$m"
+  cargo run -q --locked -p threatgraph-cli -- analyze "$m" --format json > /dev/null
+done
+
+step "all suites passed"
