@@ -67,58 +67,24 @@ pub fn model_hash(model: &Model) -> String {
             Ok(())
         }
     }
-    fn sorted<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<&T> {
+    fn write_sorted<T: serde::Serialize>(w: &mut HashWriter, tag: &str, items: &[T], key: impl Fn(&T) -> String) {
         let mut v: Vec<(String, &T)> = items.iter().map(|t| (key(t), t)).collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
-        v.into_iter().map(|(_, t)| t).collect()
+        w.0.update(tag.as_bytes());
+        for (_, item) in v {
+            let _ = serde_json::to_writer(&mut *w, item);
+            w.0.update(b"\n");
+        }
     }
     let mut w = HashWriter(Sha256::new());
     let mut header = model.clone_header();
     header.format_version = Some(model::FORMAT_VERSION);
     let _ = serde_json::to_writer(&mut w, &header);
-    for (tag, items) in [
-        (
-            "zones",
-            sorted(&model.zones, |z| z.id.clone())
-                .into_iter()
-                .map(|z| serde_json::to_value(z).unwrap_or_default())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "components",
-            sorted(&model.components, |c| c.id.clone())
-                .into_iter()
-                .map(|c| serde_json::to_value(c).unwrap_or_default())
-                .collect(),
-        ),
-        (
-            "data_assets",
-            sorted(&model.data_assets, |d| d.id.clone())
-                .into_iter()
-                .map(|d| serde_json::to_value(d).unwrap_or_default())
-                .collect(),
-        ),
-        (
-            "flows",
-            sorted(&model.flows, model::Flow::effective_id)
-                .into_iter()
-                .map(|f| serde_json::to_value(f).unwrap_or_default())
-                .collect(),
-        ),
-        (
-            "assumptions",
-            sorted(&model.assumptions, |a| a.id.clone())
-                .into_iter()
-                .map(|a| serde_json::to_value(a).unwrap_or_default())
-                .collect(),
-        ),
-    ] {
-        w.0.update(tag.as_bytes());
-        for v in items {
-            let _ = serde_json::to_writer(&mut w, &v);
-            w.0.update(b"\n");
-        }
-    }
+    write_sorted(&mut w, "zones", &model.zones, |z| z.id.clone());
+    write_sorted(&mut w, "components", &model.components, |c| c.id.clone());
+    write_sorted(&mut w, "data_assets", &model.data_assets, |d| d.id.clone());
+    write_sorted(&mut w, "flows", &model.flows, model::Flow::effective_id);
+    write_sorted(&mut w, "assumptions", &model.assumptions, |a| a.id.clone());
     let digest = w.0.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")

@@ -2,6 +2,8 @@
 //! ../shared/data (ATT&CK v18.1, NIST SP 800-53 rev5, CWE 4.15, CAPEC 3.9). Skips with a clear
 //! message where ../shared is absent.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,12 +14,14 @@ fn shared() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: ../shared/data not found next to the checkout; catalog integrity not checked against authoritative data");
+        eprintln!(
+            "SKIPPED: ../shared/data not found next to the checkout; catalog integrity not checked against authoritative data"
+        );
         None
     }
 }
 
-fn load(dir: &PathBuf, file: &str) -> Value {
+fn load(dir: &std::path::Path, file: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join(file)).expect(file)).expect(file)
 }
 
@@ -32,8 +36,12 @@ fn rule_ids_exist_and_are_current_in_authoritative_data() {
     let nist = load(&dir, "nist-800-53/nist-800-53-rev5-controls.compact.json");
     let cwe = load(&dir, "cwe/cwe-4.15.compact.json");
     let capec = load(&dir, "capec/capec-3.9.compact.json");
-    let (techniques, controls, weaknesses, patterns) =
-        (index(&attack, "techniques"), index(&nist, "controls"), index(&cwe, "weaknesses"), index(&capec, "attack_patterns"));
+    let (techniques, controls, weaknesses, patterns) = (
+        index(&attack, "techniques"),
+        index(&nist, "controls"),
+        index(&cwe, "weaknesses"),
+        index(&capec, "attack_patterns"),
+    );
     let engine = Engine::bundled().unwrap();
     let mut problems = Vec::new();
     let mut checked = 0usize;

@@ -1,5 +1,7 @@
 //! Every validation error class: its stable code and the path it points at.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
 use threatgraph::{Engine, EngineOptions, Error, Model};
 
 const BASE: &str = r#"
@@ -61,7 +63,11 @@ fn missing_field() {
 
 #[test]
 fn unknown_field() {
-    has(&BASE.replace("{id: web, type: web_app,", "{id: web, colour: red, type: web_app,"), "model.unknown_field", "components[1].colour");
+    has(
+        &BASE.replace("{id: web, type: web_app,", "{id: web, colour: red, type: web_app,"),
+        "model.unknown_field",
+        "components[1].colour",
+    );
     has(&format!("{BASE}\nextra: 1\n"), "model.unknown_field", "extra");
 }
 
@@ -77,7 +83,11 @@ fn unknown_enum_value_lists_allowed_values() {
 
 #[test]
 fn invalid_type() {
-    has(&BASE.replace("protocol: https,", "protocol: https, encrypted: maybe,"), "model.invalid_type", "flows[0].encrypted");
+    has(
+        &BASE.replace("protocol: https,", "protocol: https, encrypted: maybe,"),
+        "model.invalid_type",
+        "flows[0].encrypted",
+    );
 }
 
 #[test]
@@ -115,7 +125,11 @@ fn unknown_reference_with_suggestion() {
     assert!(e.diagnostics()[0].message.contains("did you mean `db`"), "{e}");
     has(&BASE.replace("zone: app, controls", "zone: ap, controls"), "model.unknown_reference", "components[1].zone");
     has(&BASE.replace("data: [pii]", "data: [pi]"), "model.unknown_reference", "flows[1].data[0]");
-    has(&BASE.replace("{id: db, type: database, zone: app}", "{id: db, type: database, zone: app, stores: [x]}"), "model.unknown_reference", "components[2].stores[0]");
+    has(
+        &BASE.replace("{id: db, type: database, zone: app}", "{id: db, type: database, zone: app, stores: [x]}"),
+        "model.unknown_reference",
+        "components[2].stores[0]",
+    );
 }
 
 #[test]
@@ -125,17 +139,28 @@ fn wrong_kind_of_reference() {
 
 #[test]
 fn zone_nesting_cycle() {
-    let yaml = BASE.replace("{id: app, kind: internal}", "{id: app, kind: internal, parent: inner}\n  - {id: inner, kind: restricted, parent: app}");
+    let yaml = BASE.replace(
+        "{id: app, kind: internal}",
+        "{id: app, kind: internal, parent: inner}\n  - {id: inner, kind: restricted, parent: app}",
+    );
     let p = problems(&yaml);
     assert!(p.contains(&("model.zone_cycle".into(), "zones[1].parent".into())), "{p:?}");
     assert!(p.contains(&("model.zone_cycle".into(), "zones[2].parent".into())), "{p:?}");
-    has(&BASE.replace("{id: app, kind: internal}", "{id: app, kind: internal, parent: app}"), "model.zone_cycle", "zones[1].parent");
+    has(
+        &BASE.replace("{id: app, kind: internal}", "{id: app, kind: internal, parent: app}"),
+        "model.zone_cycle",
+        "zones[1].parent",
+    );
 }
 
 #[test]
 fn out_of_range_values() {
     has(&BASE.replace("tags: [pii]}", "tags: [pii], integrity: 7}"), "model.out_of_range", "data_assets[0].integrity");
-    has(&BASE.replace("{id: app, kind: internal}", "{id: app, kind: internal, trust: 101}"), "model.out_of_range", "zones[1].trust");
+    has(
+        &BASE.replace("{id: app, kind: internal}", "{id: app, kind: internal, trust: 101}"),
+        "model.out_of_range",
+        "zones[1].trust",
+    );
 }
 
 #[test]
@@ -153,7 +178,11 @@ fn unknown_and_duplicate_controls() {
 
 #[test]
 fn duplicate_flag() {
-    has(&BASE.replace("controls: []", "controls: [], flags: [custom_code, custom_code]"), "model.duplicate_value", "components[1].flags[1]");
+    has(
+        &BASE.replace("controls: []", "controls: [], flags: [custom_code, custom_code]"),
+        "model.duplicate_value",
+        "components[1].flags[1]",
+    );
 }
 
 #[test]
@@ -180,8 +209,11 @@ fn hostile_yaml_is_bounded() {
 }
 
 fn rule_error(rules: &str) -> Error {
-    Engine::with_options(&EngineOptions { rule_files: vec![("custom.yaml".into(), rules.into())], no_bundled_rules: true })
-        .expect_err("rule file should be rejected")
+    Engine::with_options(&EngineOptions {
+        rule_files: vec![("custom.yaml".into(), rules.into())],
+        no_bundled_rules: true,
+    })
+    .expect_err("rule file should be rejected")
 }
 
 const RULE: &str = r#"
@@ -205,7 +237,11 @@ rules:
 
 #[test]
 fn custom_rule_file_compiles() {
-    let engine = Engine::with_options(&EngineOptions { rule_files: vec![("custom.yaml".into(), RULE.into())], no_bundled_rules: true }).unwrap();
+    let engine = Engine::with_options(&EngineOptions {
+        rule_files: vec![("custom.yaml".into(), RULE.into())],
+        no_bundled_rules: true,
+    })
+    .unwrap();
     assert_eq!(engine.rules().rules.len(), 1);
 }
 
@@ -213,16 +249,36 @@ fn custom_rule_file_compiles() {
 fn rule_errors_name_file_and_pointer() {
     let cases: &[(&str, &str, &str, &str)] = &[
         ("field: flow.encrypted", "field: flow.encrypt", "rule.unknown_field", "custom.yaml#/rules/0/when/field"),
-        ("field: flow.encrypted", "field: self.encrypted", "rule.unavailable_subject", "custom.yaml#/rules/0/when/field"),
+        (
+            "field: flow.encrypted",
+            "field: self.encrypted",
+            "rule.unavailable_subject",
+            "custom.yaml#/rules/0/when/field",
+        ),
         ("      eq: false", "      eq: maybe", "rule.invalid_value", "custom.yaml#/rules/0/when/eq"),
         ("      eq: false", "      contains: x", "rule.invalid_operator", "custom.yaml#/rules/0/when/contains"),
         ("attack: [T1040]", "attack: [T9999]", "rule.unknown_technique", "custom.yaml#/rules/0/attack/0"),
         // T1574.002 was revoked in favour of T1574.001.
         ("attack: [T1040]", "attack: [T1574.002]", "rule.retired_technique", "custom.yaml#/rules/0/attack/0"),
         ("{flow} is bad", "{flw} is bad", "rule.invalid_template", "custom.yaml#/rules/0/description"),
-        ("stride: [tampering]", "stride: [tampering]\n    colour: red", "rule.unknown_field", "custom.yaml#/rules/0/colour"),
-        ("stride: [tampering]", "stride: [tampering]\n    controls: {nist_800_53: [sc-99]}", "rule.unknown_control", "custom.yaml#/rules/0/controls/nist_800_53/0"),
-        ("stride: [tampering]", "stride: [tampering]\n    cwe: [CWE-99999]", "rule.unknown_reference", "custom.yaml#/rules/0/cwe/0"),
+        (
+            "stride: [tampering]",
+            "stride: [tampering]\n    colour: red",
+            "rule.unknown_field",
+            "custom.yaml#/rules/0/colour",
+        ),
+        (
+            "stride: [tampering]",
+            "stride: [tampering]\n    controls: {nist_800_53: [sc-99]}",
+            "rule.unknown_control",
+            "custom.yaml#/rules/0/controls/nist_800_53/0",
+        ),
+        (
+            "stride: [tampering]",
+            "stride: [tampering]\n    cwe: [CWE-99999]",
+            "rule.unknown_reference",
+            "custom.yaml#/rules/0/cwe/0",
+        ),
         ("format_version: 1", "format_version: 2", "rule.unsupported_version", "custom.yaml#/format_version"),
     ];
     for (from, to, code, path) in cases {

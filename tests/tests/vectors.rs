@@ -2,6 +2,8 @@
 //! Python, Node and WebAssembly bindings also use. `UPDATE_VECTORS=1` rewrites the expectations
 //! (review the diff before committing).
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
 use threatgraph_conformance::vectors::{Vector, summarize, vector_files, vectors_dir};
 
 #[test]

@@ -51,6 +51,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Cond::All(cs) => cs.iter().all(|c| self.eval(c, ctx)),
             Cond::Any(cs) => cs.iter().any(|c| self.eval(c, ctx)),
             Cond::Not(c) => !self.eval(c, ctx),
+            Cond::Cmp(f, Op::Unset(want)) => self.is_unset(f, ctx) == *want,
             Cond::Cmp(f, op) => {
                 let v = self.value(f, ctx);
                 apply(op, v)
@@ -59,6 +60,24 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Cond::Adjacent(a) => self.adjacent(a, ctx),
             Cond::Exists(i) => self.exists.get(*i).copied().unwrap_or(false),
         }
+    }
+
+    /// `unset: true`: no value, or a security attribute the model leaves unstated (read as its
+    /// worst case elsewhere).
+    fn is_unset(&mut self, f: &Field, ctx: Ctx) -> bool {
+        if let (Holder::Flow, Some(fl)) = (f.holder, ctx.flow.and_then(|fi| self.facts.flows.get(fi as usize))) {
+            match f.attr {
+                Attr::Encrypted => return fl.encrypted_assumed,
+                Attr::Authentication => return fl.auth_assumed,
+                Attr::Authorization => return fl.authz_assumed,
+                Attr::Mfa => return fl.mfa_assumed,
+                _ => {}
+            }
+        }
+        if let (Holder::Asset, Attr::Classification, Some(ai)) = (f.holder, f.attr, ctx.asset) {
+            return self.facts.assets.get(ai as usize).is_some_and(|a| a.class_assumed);
+        }
+        matches!(self.value(f, ctx), Val::Null)
     }
 
     fn comp_of(&self, r: CompRef, ctx: Ctx) -> Option<u32> {
@@ -147,6 +166,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                     Attr::Quantity => a.quantity.map_or(Val::Null, Val::Sym),
                     Attr::LawfulBasis => d.lawful_basis.as_deref().map_or(Val::Null, Val::Str),
                     Attr::Retention => d.retention.as_deref().map_or(Val::Null, Val::Str),
+                    Attr::Purposes if d.purposes.is_empty() => Val::Null,
                     Attr::Purposes => Val::Strs(&d.purposes),
                     Attr::Handlers => Val::Num(i64::from(a.handlers)),
                     Attr::Carriers => Val::Num(i64::from(a.carriers)),
@@ -202,7 +222,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Attr::ZoneKind => Val::Sym(zf.kind),
             Attr::Trust => Val::Num(i64::from(zf.trust)),
             Attr::Environment => zf.env.map_or(Val::Null, Val::Sym),
-            Attr::Location => m.location.as_deref().map_or(Val::Null, Val::Str),
+            Attr::Location => zf.location.as_deref().map_or(Val::Null, Val::Str),
             Attr::Controls => Val::Tokens(&zf.controls),
             Attr::Parent => m.parent.as_deref().map_or(Val::Null, Val::Str),
             _ => Val::Null,
@@ -285,10 +305,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
 }
 
 fn apply(op: &Op, v: Val<'_>) -> bool {
-    if let Op::Unset(want) = op {
-        return matches!(v, Val::Null) == *want;
-    }
     match (op, v) {
+        (Op::Unset(want), v) => matches!(v, Val::Null) == *want,
         (_, Val::Null) => false,
         (Op::Eq(c), v) => eq(c, v),
         (Op::Ne(c), v) => !eq(c, v),

@@ -63,6 +63,7 @@ pub struct AssetFacts {
 
 #[derive(Debug, Clone)]
 pub struct ZoneFacts {
+    pub location: Option<String>,
     pub kind: u8,
     pub trust: u8,
     pub env: Option<u8>,
@@ -123,11 +124,13 @@ impl<'m> Facts<'m> {
             .enumerate()
             .map(|(i, d)| (d.id.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
+        // Asset lists in id order, so evaluation never depends on the model file's order.
         let resolve = |ids: &[String]| -> Vec<u32> {
-            let mut v: Vec<u32> = ids.iter().filter_map(|d| asset_index.get(d.as_str()).copied()).collect();
+            let mut v: Vec<(&str, u32)> =
+                ids.iter().filter_map(|d| asset_index.get(d.as_str()).map(|&i| (d.as_str(), i))).collect();
             v.sort_unstable();
             v.dedup();
-            v
+            v.into_iter().map(|(_, i)| i).collect()
         };
 
         let zones: Vec<ZoneFacts> = model
@@ -137,6 +140,7 @@ impl<'m> Facts<'m> {
             .map(|(z, &trust)| {
                 let d = decls(&z.controls, rules);
                 ZoneFacts {
+                    location: z.location.as_ref().map(|l| l.to_ascii_lowercase()),
                     kind: z.kind as u8,
                     trust,
                     env: z.environment.map(|e| e as u8),
@@ -182,7 +186,10 @@ impl<'m> Facts<'m> {
                 let stores = resolve(&c.stores);
                 let processes = resolve(&c.processes);
                 let mut handled: Vec<u32> = stores.iter().chain(processes.iter()).copied().collect();
-                handled.sort_unstable();
+                handled.sort_unstable_by(|a, b| {
+                    let id = |x: &u32| model.data_assets.get(*x as usize).map(|d| d.id.as_str());
+                    id(a).cmp(&id(b))
+                });
                 handled.dedup();
                 for &a in &handled {
                     if let Some(af) = assets.get_mut(a as usize) {

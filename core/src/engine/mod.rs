@@ -19,6 +19,7 @@ pub(crate) use facts::Facts;
 pub struct Engine {
     catalogs: Arc<Catalogs>,
     rules: Arc<RuleSet>,
+    infos: Arc<Vec<threat::RuleInfo>>,
 }
 
 /// Options for building an engine.
@@ -70,14 +71,14 @@ impl Engine {
         if !errors.is_empty() {
             return Err(crate::Error::Rule(errors));
         }
-        let rules = RuleSet::compile(&files, &catalogs)?;
-        Ok(Engine { catalogs, rules: Arc::new(rules) })
+        Engine::from_parts(catalogs, &files)
     }
 
     /// An engine from explicit catalogs and rule files.
     pub fn from_parts(catalogs: Arc<Catalogs>, files: &[RuleFile]) -> Result<Engine> {
         let rules = RuleSet::compile(files, &catalogs)?;
-        Ok(Engine { catalogs, rules: Arc::new(rules) })
+        let infos = threat::rule_infos(&rules, &catalogs);
+        Ok(Engine { catalogs, rules: Arc::new(rules), infos: Arc::new(infos) })
     }
 
     pub fn catalogs(&self) -> &Catalogs {
@@ -97,7 +98,7 @@ impl Engine {
     pub fn analyze(&self, model: &Model) -> Result<Report> {
         self.validate(model)?;
         let facts = Facts::build(model, &self.rules);
-        Ok(threat::run(&facts, &self.rules, &self.catalogs))
+        Ok(threat::run(&facts, &self.rules, &self.catalogs, &self.infos))
     }
 }
 

@@ -10,6 +10,7 @@ use crate::rules::{Access, AssetScope, Complexity, ExposureOf, Property, Rule, R
 use crate::scoring::{self, Impact, Likelihood, LikelihoodFactors, Modifier, Severity};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Subject {
@@ -26,13 +27,101 @@ struct Hit {
     reads: Vec<Unset>,
 }
 
+/// A rule's mappings, resolved against the catalogs once per engine and shared by every threat.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleInfo {
+    rule: Arc<SourceRef>,
+    title: Arc<str>,
+    stride: Arc<Vec<String>>,
+    linddun: Arc<Vec<String>>,
+    attack: Arc<Vec<TechniqueRef>>,
+    cwe: Arc<Vec<CatalogRef>>,
+    capec: Arc<Vec<CatalogRef>>,
+    iso: Arc<Vec<CatalogRef>>,
+    cis: Arc<Vec<CatalogRef>>,
+    requirements: Arc<BTreeMap<String, Vec<String>>>,
+    /// (label, title, token ids that implement the control)
+    nist: Vec<(String, String, Vec<u16>)>,
+}
+
+/// Resolves every rule's mappings.
+pub(crate) fn rule_infos(rules: &RuleSet, cat: &Catalogs) -> Vec<RuleInfo> {
+    rules
+        .rules
+        .iter()
+        .map(|r| {
+            let s = &r.spec;
+            let refs = |ids: &[String], title: &dyn Fn(&str) -> Option<String>| -> Arc<Vec<CatalogRef>> {
+                Arc::new(
+                    ids.iter().map(|i| CatalogRef { id: i.clone(), title: title(i).unwrap_or_default() }).collect(),
+                )
+            };
+            RuleInfo {
+                rule: Arc::new(SourceRef { id: s.id.clone(), version: s.version.clone() }),
+                title: Arc::from(s.title.as_str()),
+                stride: Arc::new(s.stride.iter().map(|x| x.as_str().to_owned()).collect()),
+                linddun: Arc::new(s.linddun.iter().map(|x| x.as_str().to_owned()).collect()),
+                attack: Arc::new(
+                    s.attack
+                        .iter()
+                        .filter_map(|t| cat.techniques.get(t))
+                        .map(|t| TechniqueRef {
+                            id: t.id.clone(),
+                            name: t.name.clone(),
+                            tactics: t
+                                .tactics
+                                .iter()
+                                .map(|x| cat.tactics.get(x).map_or_else(|| x.clone(), |y| y.name.clone()))
+                                .collect(),
+                            url: t.url(),
+                        })
+                        .collect(),
+                ),
+                cwe: refs(&s.cwe, &|i| cat.cwe.get(i).map(|w| w.name.clone())),
+                capec: refs(&s.capec, &|i| cat.capec.get(i).map(|w| w.name.clone())),
+                iso: refs(&s.controls.iso_27001, &|i| cat.iso.get(i).map(|c| c.title.clone())),
+                cis: refs(&s.controls.cis_v8, &|i| {
+                    cat.cis.get(i).map(|c| c.title.clone()).or_else(|| cat.cis_controls.get(i).map(|c| c.title.clone()))
+                }),
+                requirements: Arc::new(s.requirements.clone()),
+                nist: s
+                    .controls
+                    .nist_800_53
+                    .iter()
+                    .map(|id| {
+                        let c = cat.nist.get(id);
+                        let tokens: Vec<u16> = cat
+                            .tokens
+                            .values()
+                            .filter(|t| t.nist_800_53.iter().any(|n| n == id))
+                            .filter_map(|t| rules.token_ids.get(&t.id).copied())
+                            .collect();
+                        (
+                            c.map_or_else(|| id.clone(), |c| c.label.clone()),
+                            c.map_or_else(String::new, |c| c.title.clone()),
+                            tokens,
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// Hops followed for `assets: reachable`.
 const REACH_HOPS: u32 = 3;
 /// Most components visited for `assets: reachable`.
 const REACH_CAP: usize = 10_000;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 15] {
+            s.push(DIGITS.get(usize::from(nibble)).map_or('0', |&d| char::from(d)));
+        }
+    }
+    s
 }
 
 fn short_hash(parts: &[&str]) -> String {
@@ -141,11 +230,14 @@ fn try_rule<'f, 'm>(
 }
 
 /// Builds the report.
-pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs) -> Report {
+pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
     let hits = collect_hits(facts, rules);
-    let mut b = Builder::new(facts, rules, cat);
-    let mut threats: Vec<Threat> = hits.iter().filter_map(|h| b.threat(h)).collect();
-    threats.sort_by(|a, b| {
+    let mut b = Builder::new(facts, rules, infos);
+    let built: Vec<Threat> = hits.iter().filter_map(|h| b.threat(h)).collect();
+    // Sort small keys, then move each threat once.
+    let mut order: Vec<usize> = (0..built.len()).collect();
+    order.sort_unstable_by(|&x, &y| {
+        let (Some(a), Some(b)) = (built.get(x), built.get(y)) else { return std::cmp::Ordering::Equal };
         b.severity
             .cmp(&a.severity)
             .then(b.inherent_severity.cmp(&a.inherent_severity))
@@ -154,6 +246,8 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs) -> Report {
             .then_with(|| a.elements.first().map(|e| &e.id).cmp(&b.elements.first().map(|e| &e.id)))
             .then(a.id.cmp(&b.id))
     });
+    let mut slots: Vec<Option<Threat>> = built.into_iter().map(Some).collect();
+    let threats: Vec<Threat> = order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
     let assumptions = b.assumptions(&threats);
     let summary = summary(&threats, rules);
     Report {
@@ -170,10 +264,11 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs) -> Report {
 struct Builder<'a, 'm> {
     facts: &'a Facts<'m>,
     rules: &'a RuleSet,
-    cat: &'a Catalogs,
+    infos: &'a [RuleInfo],
     /// Automatic assumptions: key → (statement, element ids, threat ids).
     auto: BTreeMap<String, (String, Vec<String>, BTreeSet<String>)>,
     asset_handlers: Option<Vec<Vec<u32>>>,
+    zone_members: Option<Vec<Vec<u32>>>,
 }
 
 fn property_of(rule: &Rule) -> Property {
@@ -200,8 +295,8 @@ fn property_name(p: Property) -> &'static str {
 }
 
 impl<'a, 'm> Builder<'a, 'm> {
-    fn new(facts: &'a Facts<'m>, rules: &'a RuleSet, cat: &'a Catalogs) -> Self {
-        Builder { facts, rules, cat, auto: BTreeMap::new(), asset_handlers: None }
+    fn new(facts: &'a Facts<'m>, rules: &'a RuleSet, infos: &'a [RuleInfo]) -> Self {
+        Builder { facts, rules, infos, auto: BTreeMap::new(), asset_handlers: None, zone_members: None }
     }
 
     fn comp_id(&self, c: u32) -> &'m str {
@@ -235,12 +330,19 @@ impl<'a, 'm> Builder<'a, 'm> {
         map.get(asset as usize).cloned().unwrap_or_default()
     }
 
+    fn members(&mut self, zone: u32) -> Vec<u32> {
+        let facts = self.facts;
+        let m = self.zone_members.get_or_insert_with(|| facts.graph.zone_members(facts.zones.len()));
+        m.get(zone as usize).cloned().unwrap_or_default()
+    }
+
     fn endpoints(&self, f: u32) -> (u32, u32) {
         self.facts.graph.edges.get(f as usize).map_or((0, 0), |e| (e.source, e.target))
     }
 
     fn threat(&mut self, hit: &Hit) -> Option<Threat> {
         let rule = self.rules.rules.get(hit.rule as usize)?;
+        let info = self.infos.get(hit.rule as usize)?;
         let spec = &rule.spec;
         let facts = self.facts;
         let mut reads = hit.reads.clone();
@@ -332,7 +434,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         impact.residual = scoring::residual(impact.inherent, ic);
         let inherent_severity = scoring::severity(likelihood.inherent, impact.inherent);
         let severity = scoring::severity(likelihood.residual, impact.residual).min(inherent_severity);
-        let status = if strong {
+        let all_declared = !rule.mitigation_ids.is_empty() && missing.is_empty();
+        let status = if strong || all_declared {
             "mitigated"
         } else if lc > 0 || ic > 0 {
             "partially_mitigated"
@@ -376,15 +479,15 @@ impl<'a, 'm> Builder<'a, 'm> {
             self.auto_assumption(key, statement, &element, &id);
         }
 
-        let description = self.render(&spec.description, hit.subject, &impact.assets, &missing);
-        let recommended = self.recommended(rule, &scope);
+        let description = self.render(&spec.description, hit.subject, &assets, &missing);
+        let recommended = self.recommended(info, &scope);
         Some(Threat {
             id,
-            rule: SourceRef { id: spec.id.clone(), version: spec.version.clone() },
-            title: spec.title.clone(),
+            rule: info.rule.clone(),
+            title: info.title.clone(),
             description,
-            stride: spec.stride.iter().map(|s| s.as_str().to_owned()).collect(),
-            linddun: spec.linddun.iter().map(|s| s.as_str().to_owned()).collect(),
+            stride: info.stride.clone(),
+            linddun: info.linddun.clone(),
             elements,
             severity,
             inherent_severity,
@@ -393,39 +496,11 @@ impl<'a, 'm> Builder<'a, 'm> {
             status: status.to_owned(),
             controls_credited: credited,
             controls_missing: missing,
-            attack: spec
-                .attack
-                .iter()
-                .filter_map(|t| self.cat.techniques.get(t))
-                .map(|t| TechniqueRef {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                    tactics: t
-                        .tactics
-                        .iter()
-                        .map(|s| self.cat.tactics.get(s).map_or_else(|| s.clone(), |x| x.name.clone()))
-                        .collect(),
-                    url: t.url(),
-                })
-                .collect(),
+            attack: info.attack.clone(),
             recommended_controls: recommended,
-            cwe: spec
-                .cwe
-                .iter()
-                .map(|c| CatalogRef {
-                    id: c.clone(),
-                    title: self.cat.cwe.get(c).map_or_else(String::new, |w| w.name.clone()),
-                })
-                .collect(),
-            capec: spec
-                .capec
-                .iter()
-                .map(|c| CatalogRef {
-                    id: c.clone(),
-                    title: self.cat.capec.get(c).map_or_else(String::new, |w| w.name.clone()),
-                })
-                .collect(),
-            requirements: spec.requirements.clone(),
+            cwe: info.cwe.clone(),
+            capec: info.capec.clone(),
+            requirements: info.requirements.clone(),
             assumptions: Vec::new(),
         })
     }
@@ -504,23 +579,17 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Asset(a) => {
                 let hs = self.handlers(a);
-                let best = hs.iter().copied().max_by_key(|&c| (node_exp(c), std::cmp::Reverse(c)));
+                let best = hs.iter().copied().max_by_key(|&c| (node_exp(c), std::cmp::Reverse(self.comp_id(c))));
                 match best {
                     Some(c) => (node_exp(c), self.comp_id(c).to_owned(), if anon(c) { 2 } else { 1 }),
                     None => (1, String::new(), 1),
                 }
             }
             Subject::Zone(z) => {
-                let best = facts
-                    .graph
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| n.zone == Some(z as usize))
-                    .map(|(i, n)| (n.exposure, i))
-                    .max_by_key(|&(e, i)| (e, std::cmp::Reverse(i)));
+                let best =
+                    self.members(z).into_iter().max_by_key(|&i| (node_exp(i), std::cmp::Reverse(self.comp_id(i))));
                 match best {
-                    Some((e, i)) => (e, self.comp_id(i as u32).to_owned(), if anon(i as u32) { 2 } else { 1 }),
+                    Some(i) => (node_exp(i), self.comp_id(i).to_owned(), if anon(i) { 2 } else { 1 }),
                     None => (1, String::new(), 1),
                 }
             }
@@ -592,18 +661,16 @@ impl<'a, 'm> Builder<'a, 'm> {
                 }
             }
             Subject::Asset(a) => vec![a],
-            Subject::Zone(z) => facts
-                .graph
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.zone == Some(z as usize))
-                .flat_map(|(i, _)| handled(i as u32))
-                .collect(),
+            Subject::Zone(z) => self.members(z).into_iter().flat_map(handled).collect(),
             Subject::Model => Vec::new(),
         };
         v.sort_unstable();
         v.dedup();
+        // Order by id, so descriptions do not depend on the order of the model file.
+        v.sort_by(|a, b| {
+            let id = |x: &u32| facts.model.data_assets.get(*x as usize).map(|d| d.id.as_str());
+            id(a).cmp(&id(b))
+        });
         (v, prop)
     }
 
@@ -699,85 +766,66 @@ impl<'a, 'm> Builder<'a, 'm> {
                     let id = facts.flow_ids.get(f as usize).cloned().unwrap_or_default();
                     out.extend(fl.decls.iter().map(|d| (id.clone(), d.clone())));
                 }
-                comp(&mut out, self.endpoints(f).1);
+                let (src, tgt) = self.endpoints(f);
+                comp(&mut out, tgt);
+                // The source's own controls (e.g. masking before sending), not its zone's.
+                if let (Some(cf), Some(m)) = (facts.comps.get(src as usize), facts.model.components.get(src as usize)) {
+                    out.extend(cf.decls.iter().map(|d| (m.id.clone(), d.clone())));
+                }
             }
             Subject::Asset(a) => {
                 for c in self.handlers(a) {
                     comp(&mut out, c);
                 }
+                out.sort_by(|x, y| x.0.cmp(&y.0));
             }
             Subject::Zone(z) => {
                 if let (Some(zf), Some(zm)) = (facts.zones.get(z as usize), facts.model.zones.get(z as usize)) {
                     out.extend(zf.decls.iter().map(|d| (zm.id.clone(), d.clone())));
                 }
             }
-            Subject::Model => {}
+            Subject::Model => {
+                for c in 0..facts.comps.len() {
+                    if let (Some(cf), Some(m)) = (facts.comps.get(c), facts.model.components.get(c)) {
+                        out.extend(cf.decls.iter().map(|d| (m.id.clone(), d.clone())));
+                    }
+                }
+                for (zf, zm) in facts.zones.iter().zip(facts.model.zones.iter()) {
+                    out.extend(zf.decls.iter().map(|d| (zm.id.clone(), d.clone())));
+                }
+                out.sort_by(|x, y| x.0.cmp(&y.0));
+            }
         }
         out
     }
 
-    fn recommended(&self, rule: &Rule, scope: &[(String, Decl)]) -> Recommended {
-        let declared: BTreeSet<&str> = scope
+    fn recommended(&self, info: &RuleInfo, scope: &[(String, Decl)]) -> Recommended {
+        let nist = info
+            .nist
             .iter()
-            .filter(|(_, d)| d.status.credited())
-            .filter_map(|(_, d)| self.rules.token_names.get(usize::from(d.token)).map(String::as_str))
-            .collect();
-        let nist = rule
-            .spec
-            .controls
-            .nist_800_53
-            .iter()
-            .map(|id| {
-                let implemented_by: Vec<String> = declared
+            .map(|(label, title, tokens)| {
+                let mut implemented_by: Vec<String> = scope
                     .iter()
-                    .filter(|t| self.cat.tokens.get(**t).is_some_and(|tok| tok.nist_800_53.iter().any(|n| n == id)))
-                    .map(|t| (*t).to_owned())
+                    .filter(|(_, d)| d.status.credited() && tokens.contains(&d.token))
+                    .filter_map(|(_, d)| self.rules.token_names.get(usize::from(d.token)).cloned())
                     .collect();
-                let c = self.cat.nist.get(id);
+                implemented_by.sort();
+                implemented_by.dedup();
                 ControlRef {
-                    id: c.map_or_else(|| id.clone(), |c| c.label.clone()),
-                    title: c.map_or_else(String::new, |c| c.title.clone()),
+                    id: label.clone(),
+                    title: title.clone(),
                     status: if implemented_by.is_empty() { "missing".into() } else { "implemented".into() },
                     implemented_by,
                 }
             })
             .collect();
-        Recommended {
-            nist_800_53: nist,
-            iso_27001: rule
-                .spec
-                .controls
-                .iso_27001
-                .iter()
-                .map(|i| CatalogRef {
-                    id: i.clone(),
-                    title: self.cat.iso.get(i).map_or_else(String::new, |c| c.title.clone()),
-                })
-                .collect(),
-            cis_v8: rule
-                .spec
-                .controls
-                .cis_v8
-                .iter()
-                .map(|i| CatalogRef {
-                    id: i.clone(),
-                    title: self
-                        .cat
-                        .cis
-                        .get(i)
-                        .map(|c| c.title.clone())
-                        .or_else(|| self.cat.cis_controls.get(i).map(|c| c.title.clone()))
-                        .unwrap_or_default(),
-                })
-                .collect(),
-        }
+        Recommended { nist_800_53: nist, iso_27001: info.iso.clone(), cis_v8: info.cis.clone() }
     }
 
-    fn render(&self, template: &str, subject: Subject, assets: &[String], missing: &[String]) -> String {
+    fn render(&self, template: &str, subject: Subject, assets: &[u32], missing: &[String]) -> String {
         let facts = self.facts;
-        let asset_name = |id: &str| {
-            facts.model.data_assets.iter().find(|d| d.id == id).map_or(id.to_owned(), |d| d.display_name().to_owned())
-        };
+        let asset_name =
+            |a: u32| facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.display_name().to_owned());
         let mut out = String::with_capacity(template.len() + 64);
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -808,7 +856,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                     if assets.is_empty() {
                         "no declared data asset".to_owned()
                     } else {
-                        assets.iter().map(|a| asset_name(a)).collect::<Vec<_>>().join(", ")
+                        assets.iter().map(|&a| asset_name(a)).collect::<Vec<_>>().join(", ")
                     }
                 }
                 ("missing", _) => {

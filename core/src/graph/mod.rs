@@ -121,6 +121,14 @@ impl Graph {
             }
         }
 
+        // Canonical order (by flow id) so that evaluation never depends on the model file's order.
+        let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
+        for n in &mut nodes {
+            for list in [&mut n.in_flows, &mut n.out_flows] {
+                list.sort_by(|a, b| flow_ids.get(*a as usize).cmp(&flow_ids.get(*b as usize)));
+            }
+        }
+
         // Entry points: components in internet zones (or in no zone: assumed on the internet).
         let sources: Vec<usize> =
             (0..nodes.len()).filter(|&i| nodes.get(i).is_some_and(|n| is_internet(zone_kind(n)))).collect();
@@ -165,14 +173,13 @@ impl Graph {
         Graph { graph, nodes, edges, zone_trust, zone_index, comp_index }
     }
 
-    /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of them.
+    /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of
+    /// them, in BFS order. Cost is proportional to what is visited, not to the model size.
     pub fn reachable_within(&self, start: usize, k: u32, cap: usize) -> Vec<usize> {
-        let mut seen = vec![false; self.nodes.len()];
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(start);
         let mut out = Vec::new();
         let mut q = VecDeque::new();
-        if let Some(s) = seen.get_mut(start) {
-            *s = true;
-        }
         q.push_back((start, 0u32));
         while let Some((n, d)) = q.pop_front() {
             if d == k {
@@ -180,10 +187,7 @@ impl Graph {
             }
             for e in self.graph.edges(NodeIndex::new(n)) {
                 let t = e.target().index();
-                if let Some(s) = seen.get_mut(t)
-                    && !*s
-                {
-                    *s = true;
+                if seen.insert(t) {
                     out.push(t);
                     if out.len() >= cap {
                         return out;
@@ -193,6 +197,17 @@ impl Graph {
             }
         }
         out
+    }
+
+    /// Components of each zone (index = zone index), in model order.
+    pub fn zone_members(&self, zones: usize) -> Vec<Vec<u32>> {
+        let mut m = vec![Vec::new(); zones];
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let Some(v) = n.zone.and_then(|z| m.get_mut(z)) {
+                v.push(i as u32);
+            }
+        }
+        m
     }
 }
 

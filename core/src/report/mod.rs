@@ -11,6 +11,7 @@ use crate::scoring::{Impact, Likelihood, Severity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Report format version.
 pub const REPORT_FORMAT_VERSION: u32 = 1;
@@ -175,8 +176,8 @@ pub struct ControlRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Recommended {
     pub nist_800_53: Vec<ControlRef>,
-    pub iso_27001: Vec<CatalogRef>,
-    pub cis_v8: Vec<CatalogRef>,
+    pub iso_27001: Arc<Vec<CatalogRef>>,
+    pub cis_v8: Arc<Vec<CatalogRef>>,
 }
 
 /// A control that earned residual-risk credit.
@@ -195,12 +196,12 @@ pub struct CreditedControl {
 pub struct Threat {
     /// Stable fingerprint of rule id and element ids.
     pub id: String,
-    pub rule: SourceRef,
-    pub title: String,
+    pub rule: Arc<SourceRef>,
+    pub title: Arc<str>,
     pub description: String,
-    pub stride: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub linddun: Vec<String>,
+    pub stride: Arc<Vec<String>>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub linddun: Arc<Vec<String>>,
     pub elements: Vec<ElementRef>,
     pub severity: Severity,
     pub inherent_severity: Severity,
@@ -211,11 +212,11 @@ pub struct Threat {
     pub controls_credited: Vec<CreditedControl>,
     /// Mitigation tokens the rule names that the model does not declare.
     pub controls_missing: Vec<String>,
-    pub attack: Vec<TechniqueRef>,
+    pub attack: Arc<Vec<TechniqueRef>>,
     pub recommended_controls: Recommended,
-    pub cwe: Vec<CatalogRef>,
-    pub capec: Vec<CatalogRef>,
-    pub requirements: BTreeMap<String, Vec<String>>,
+    pub cwe: Arc<Vec<CatalogRef>>,
+    pub capec: Arc<Vec<CatalogRef>>,
+    pub requirements: Arc<BTreeMap<String, Vec<String>>>,
     /// Assumptions this threat depends on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<String>,
@@ -235,6 +236,10 @@ pub struct AssumptionEntry {
     pub elements: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<String>,
+}
+
+fn is_empty(v: &Arc<Vec<String>>) -> bool {
+    v.is_empty()
 }
 
 impl Report {
