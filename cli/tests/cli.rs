@@ -128,3 +128,18 @@ fn rules_list_and_controls() {
     let out = tg(&["controls"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("mfa"));
 }
+
+#[test]
+fn readme_example_model_analyzes() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```yaml\n# shop.yaml\n").expect("README has the shop.yaml example") + "```yaml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let m = tmp("readme-shop.yaml", readme[start..end].as_bytes());
+    let out = tg(&["analyze", m.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v["threats"].as_array().unwrap().is_empty());
+    for format in ["markdown", "table"] {
+        assert!(tg(&["analyze", m.to_str().unwrap(), "--format", format]).status.success());
+    }
+}

@@ -24,6 +24,11 @@
 //! # Ok::<(), threatgraph::Error>(())
 //! ```
 
+/// The README's Rust examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod api;
 pub mod catalog;
 pub mod engine;

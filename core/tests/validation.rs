@@ -104,8 +104,17 @@ fn all_structural_errors_at_once() {
 #[test]
 fn duplicate_ids() {
     has(&BASE.replace("{id: db, type: database", "{id: web, type: database"), "model.duplicate_id", "components[2].id");
-    // ids are unique across components, flows, zones and data assets
-    has(&BASE.replace("{id: f2,", "{id: db,"), "model.duplicate_id", "flows[1].id");
+    has(&BASE.replace("{id: f2,", "{id: f1,"), "model.duplicate_id", "flows[1].id");
+    // A zone and a component may share a name.
+    assert_eq!(
+        problems(
+            &BASE
+                .replace("{id: web, type: web_app, zone: app", "{id: app, type: web_app, zone: app")
+                .replace("target: web", "target: app")
+                .replace("source: web", "source: app")
+        ),
+        Vec::<(String, String)>::new()
+    );
     let yaml = format!("{BASE}assumptions:\n  - {{id: A1, statement: s}}\n  - {{id: A1, statement: t}}\n");
     has(&yaml, "model.duplicate_id", "assumptions[1].id");
 }

@@ -267,6 +267,8 @@ struct Builder<'a, 'm> {
     infos: &'a [RuleInfo],
     /// Automatic assumptions: key → (statement, element ids, threat ids).
     auto: BTreeMap<String, (String, Vec<String>, BTreeSet<String>)>,
+    /// Controls credited without evidence: element id → (tokens, threat ids).
+    no_evidence: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>,
     asset_handlers: Option<Vec<Vec<u32>>>,
     zone_members: Option<Vec<Vec<u32>>>,
 }
@@ -296,7 +298,15 @@ fn property_name(p: Property) -> &'static str {
 
 impl<'a, 'm> Builder<'a, 'm> {
     fn new(facts: &'a Facts<'m>, rules: &'a RuleSet, infos: &'a [RuleInfo]) -> Self {
-        Builder { facts, rules, infos, auto: BTreeMap::new(), asset_handlers: None, zone_members: None }
+        Builder {
+            facts,
+            rules,
+            infos,
+            auto: BTreeMap::new(),
+            no_evidence: BTreeMap::new(),
+            asset_handlers: None,
+            zone_members: None,
+        }
     }
 
     fn comp_id(&self, c: u32) -> &'m str {
@@ -403,12 +413,9 @@ impl<'a, 'm> Builder<'a, 'm> {
                     ic = ic.saturating_add(i);
                     strong |= effect.is_strong();
                     if d.evidence == 0 {
-                        self.auto_assumption(
-                            format!("evidence:{on}:{name}"),
-                            format!("`{on}`: control `{name}` is declared without evidence; credited as implemented"),
-                            on,
-                            &id,
-                        );
+                        let e = self.no_evidence.entry(on.clone()).or_default();
+                        e.0.insert(name.clone());
+                        e.1.insert(id.clone());
                     }
                     credited.push(CreditedControl {
                         control: name,
@@ -877,6 +884,13 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     fn assumptions(&mut self, threats: &[Threat]) -> Vec<AssumptionEntry> {
         let facts = self.facts;
+        for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
+            let list: Vec<String> = tokens.iter().map(|t| format!("`{t}`")).collect();
+            let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
+            let statement =
+                format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
+            self.auto.insert(format!("evidence:{on}"), (statement, vec![on], ids));
+        }
         let mut declared: Vec<AssumptionEntry> = facts
             .model
             .assumptions

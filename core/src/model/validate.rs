@@ -32,8 +32,9 @@ pub fn validate(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<(
 
 struct Validator {
     diags: Vec<Diagnostic>,
-    /// id -> (collection, path of its first definition)
-    ids: HashMap<String, (&'static str, String)>,
+    /// (collection, id) -> path of its first definition. Ids are unique within a collection;
+    /// a zone and a component may share a name.
+    ids: HashMap<(&'static str, String), String>,
 }
 
 impl Validator {
@@ -54,34 +55,33 @@ impl Validator {
             );
             return;
         }
-        if let Some((_, first)) = self.ids.get(id) {
+        if let Some(first) = self.ids.get(&(collection, id.to_owned())) {
             let msg = format!("duplicate id `{id}` (first defined at {first})");
             self.push("model.duplicate_id", path, msg);
         } else {
-            self.ids.insert(id.to_owned(), (collection, path));
+            self.ids.insert((collection, id.to_owned()), path);
         }
     }
 
     fn reference(&mut self, path: String, id: &str, want: &'static str, what: &str) {
-        match self.ids.get(id) {
-            Some((c, _)) if *c == want || want == "any" => {}
-            Some((c, _)) => {
-                let msg = format!("`{id}` is a {} , not a {what}", singular(c));
-                self.push("model.wrong_reference", path, msg.replace(" ,", ","));
-            }
-            None => {
-                let cands: Vec<&str> = self
-                    .ids
-                    .iter()
-                    .filter(|(_, (c, _))| *c == want || want == "any")
-                    .map(|(k, _)| k.as_str())
-                    .collect();
-                let mut sorted = cands;
-                sorted.sort_unstable();
-                let hint = suggestion(id, sorted.iter().copied());
-                self.push("model.unknown_reference", path, format!("unknown {what} `{id}`{hint}"));
+        const ALL: [&str; 4] = ["zones", "components", "data_assets", "flows"];
+        let known = |c: &'static str| self.ids.contains_key(&(c, id.to_owned()));
+        let found = if want == "any" { ALL.iter().any(|c| known(c)) } else { known(want) };
+        if found {
+            return;
+        }
+        if want != "any" {
+            if let Some(other) = ALL.iter().find(|c| known(c)) {
+                let msg = format!("`{id}` is a {}, not a {what}", singular(other));
+                self.push("model.wrong_reference", path, msg);
+                return;
             }
         }
+        let mut cands: Vec<&str> =
+            self.ids.keys().filter(|(c, _)| *c == want || want == "any").map(|(_, k)| k.as_str()).collect();
+        cands.sort_unstable();
+        let hint = suggestion(id, cands.iter().copied());
+        self.push("model.unknown_reference", path, format!("unknown {what} `{id}`{hint}"));
     }
 
     fn run(&mut self, m: &Model, tokens: Option<&dyn TokenVocabulary>) {
@@ -113,7 +113,7 @@ impl Validator {
         for (i, f) in m.flows.iter().enumerate() {
             let id = f.effective_id();
             let path = if f.id.is_some() { format!("flows[{i}].id") } else { format!("flows[{i}]") };
-            if f.id.is_none() && self.ids.contains_key(&id) {
+            if f.id.is_none() && self.ids.contains_key(&("flows", id.clone())) {
                 self.push(
                     "model.duplicate_id",
                     path,

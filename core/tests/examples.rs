@@ -1,0 +1,122 @@
+//! The bundled examples, analyzed as a security engineer would read them: the threats they must
+//! show, with their mappings, and a report with real differentiation.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+use threatgraph::report::Threat;
+use threatgraph::{Engine, Model, Report, Severity};
+
+fn analyze(name: &str) -> Report {
+    let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let model = Model::from_yaml(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    Engine::bundled().unwrap().analyze(&model).unwrap()
+}
+
+fn find<'a>(r: &'a Report, rule: &str, element: &str) -> &'a Threat {
+    r.threats
+        .iter()
+        .find(|t| t.rule.id == rule && t.elements.iter().any(|e| e.id == element))
+        .unwrap_or_else(|| panic!("expected {rule} on {element}"))
+}
+
+fn attack(t: &Threat) -> BTreeSet<&str> {
+    t.attack.iter().map(|a| a.id.as_str()).collect()
+}
+
+fn nist(t: &Threat) -> BTreeSet<&str> {
+    t.recommended_controls.nist_800_53.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn webshop_names_the_threats_a_security_engineer_expects() {
+    let r = analyze("webshop");
+
+    // Card data on an unencrypted internal flow: information disclosure, T1040/T1557, SC-8.
+    let t = find(&r, "TM-002", "f-order-payment");
+    assert!(t.stride.contains(&"information_disclosure".to_owned()));
+    assert!(attack(t).is_superset(&BTreeSet::from(["T1040", "T1557"])));
+    assert!(nist(t).contains("SC-8"));
+    assert!(t.impact.assets.iter().any(|a| a == "cardholder-data" || a.contains("card")), "{:?}", t.impact.assets);
+    assert_eq!(t.status, "open");
+    assert!(t.severity >= Severity::High);
+
+    // Internet-facing login without MFA: spoofing with T1110/T1078 and IA-2(1).
+    let login: Vec<&Threat> = r
+        .threats
+        .iter()
+        .filter(|t| t.elements[0].id == "f-customer-login" && t.stride.first().map(String::as_str) == Some("spoofing"))
+        .collect();
+    let techniques: BTreeSet<&str> = login.iter().flat_map(|t| attack(t)).collect();
+    assert!(techniques.contains("T1110") && techniques.contains("T1078"), "{techniques:?}");
+    assert!(login.iter().any(|t| nist(t).contains("IA-2(1)")));
+
+    // Card database without encryption at rest: SC-28, open; the orders database declares it.
+    let vault = find(&r, "TM-018", "card-vault");
+    assert!(nist(vault).contains("SC-28"));
+    assert_eq!(vault.status, "open");
+    assert!(vault.controls_missing.contains(&"encryption_at_rest".to_owned()));
+    let orders = find(&r, "TM-018", "orders-db");
+    assert_eq!(orders.status, "mitigated");
+    assert!(orders.impact.residual < orders.impact.inherent);
+    assert!(orders.controls_credited.iter().any(|c| c.control == "encryption_at_rest"));
+
+    // Differentiation: at least three residual levels, and mitigated threats ranked lower.
+    let levels: BTreeSet<Severity> = r.threats.iter().map(|t| t.severity).collect();
+    assert!(levels.len() >= 3, "{levels:?}");
+    assert!(r.threats.iter().any(|t| t.status == "mitigated" && t.severity < t.inherent_severity));
+    let critical = r.count_at_or_above(Severity::Critical);
+    assert!(critical * 4 < r.threats.len(), "a wall of criticals: {critical} of {}", r.threats.len());
+
+    // PCI DSS requirements are cited.
+    assert!(r.threats.iter().any(|t| t.requirements.contains_key("pci_dss")));
+}
+
+#[test]
+fn patient_portal_shows_privacy_and_phi_threats() {
+    let r = analyze("patient-portal");
+    let rules: BTreeSet<&str> = r.threats.iter().map(|t| t.rule.id.as_str()).collect();
+    for expected in ["TM-035", "TM-043", "TM-044", "TM-047"] {
+        assert!(rules.contains(expected), "{expected} missing from {rules:?}");
+    }
+    assert!(r.threats.iter().any(|t| !t.linddun.is_empty()), "LINDDUN findings expected");
+    assert!(r.threats.iter().any(|t| t.requirements.contains_key("hipaa")));
+    assert!(r.threats.iter().any(|t| t.requirements.contains_key("gdpr")));
+}
+
+#[test]
+fn saas_platform_shows_supply_chain_and_tenant_threats() {
+    let r = analyze("saas-platform");
+    let rules: BTreeSet<&str> = r.threats.iter().map(|t| t.rule.id.as_str()).collect();
+    for expected in ["TM-036", "TM-038", "TM-019"] {
+        assert!(rules.contains(expected), "{expected} missing from {rules:?}");
+    }
+}
+
+#[test]
+fn every_example_report_is_explained_and_deterministic() {
+    for name in ["webshop", "patient-portal", "saas-platform"] {
+        let r = analyze(name);
+        assert_eq!(r.to_json(), analyze(name).to_json());
+        assert!(!r.threats.is_empty());
+        for t in &r.threats {
+            assert!(t.id.starts_with("TG-") && t.id.len() == 19, "{}", t.id);
+            assert!(!t.description.contains('{'), "unrendered placeholder in {}: {}", t.rule.id, t.description);
+            assert!(t.severity <= t.inherent_severity);
+            if t.likelihood.factors.is_none() {
+                continue;
+            }
+            let f = t.likelihood.factors.as_ref().unwrap();
+            assert_eq!(f.sum, f.exposure + f.access + f.complexity + f.threat_activity);
+        }
+        // Declared assumptions are in the register, with their owners.
+        assert!(r.assumptions.iter().any(|a| a.source == "declared" && a.owner.is_some()));
+        assert_eq!(r.summary.threats, r.threats.len());
+        let md = r.to_markdown();
+        for section in
+            ["## Summary", "## Scope and architecture", "## Methodology", "## Threats", "## Assumptions register"]
+        {
+            assert!(md.contains(section), "{name}: {section}");
+        }
+    }
+}
