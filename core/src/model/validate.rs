@@ -70,12 +70,10 @@ impl Validator {
         if found {
             return;
         }
-        if want != "any" {
-            if let Some(other) = ALL.iter().find(|c| known(c)) {
-                let msg = format!("`{id}` is a {}, not a {what}", singular(other));
-                self.push("model.wrong_reference", path, msg);
-                return;
-            }
+        if let Some(other) = ALL.iter().find(|c| want != "any" && known(c)) {
+            let msg = format!("`{id}` is a {}, not a {what}", singular(other));
+            self.push("model.wrong_reference", path, msg);
+            return;
         }
         let mut cands: Vec<&str> =
             self.ids.keys().filter(|(c, _)| *c == want || want == "any").map(|(_, k)| k.as_str()).collect();
