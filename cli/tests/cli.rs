@@ -134,7 +134,7 @@ fn readme_example_model_analyzes() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let start = readme.find("```yaml\n# shop.yaml\n").expect("README has the shop.yaml example") + "```yaml\n".len();
     let end = start + readme[start..].find("```").unwrap();
-    let m = tmp("readme-shop.yaml", readme[start..end].as_bytes());
+    let m = tmp("readme-shop.yaml", &readme.as_bytes()[start..end]);
     let out = tg(&["analyze", m.to_str().unwrap(), "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
