@@ -106,6 +106,28 @@ impl Engine {
 mod tests {
     use super::*;
 
+    /// The fact index only skips work: with it disabled, every report is identical.
+    #[test]
+    fn fact_index_never_changes_a_report() {
+        let engine = Engine::bundled().unwrap();
+        let mut plain = (*engine.rules).clone();
+        for r in &mut plain.rules {
+            r.requires = 0;
+        }
+        let unindexed =
+            Engine { catalogs: engine.catalogs.clone(), rules: Arc::new(plain), infos: engine.infos.clone() };
+        assert!(engine.rules.rules.iter().any(|r| r.requires != 0), "some rule should be indexed on facts");
+        for name in ["webshop", "patient-portal", "saas-platform"] {
+            let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+            let model = Model::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
+            assert_eq!(
+                engine.analyze(&model).unwrap().to_json(),
+                unindexed.analyze(&model).unwrap().to_json(),
+                "{name}"
+            );
+        }
+    }
+
     #[test]
     fn engine_is_send_and_sync() {
         fn check<T: Send + Sync>() {}

@@ -177,34 +177,48 @@ fn collect_hits(facts: &Facts, rules: &RuleSet) -> Vec<Hit> {
         let Some(bucket) = rules.by_type.get(usize::from(cf.type_ix)) else { continue };
         let zone = facts.graph.nodes.get(ci).and_then(|n| n.zone).map(|z| z as u32);
         let ctx = Ctx { comp: Some(ci as u32), zone, ..Ctx::default() };
+        let have = facts.graph.nodes.get(ci).map_or(0, |n| {
+            use crate::rules::facts::*;
+            (if n.reachable { REACHABLE } else { 0 })
+                | (if n.anon_reachable { ANON_REACHABLE } else { 0 })
+                | (if n.internet_facing { INTERNET_FACING } else { 0 })
+        });
         for &ri in bucket {
             let Some(rule) = rules.rules.get(ri as usize) else { continue };
             if !rule.spec.kinds.is_empty() && !rule.spec.kinds.iter().any(|k| *k as u8 == cf.kind_ix) {
                 continue;
             }
-            try_rule(&mut ev, &exists, rules, ri, Subject::Comp(ci as u32), ctx, &mut hits);
+            try_rule(&mut ev, &exists, rules, ri, (Subject::Comp(ci as u32), ctx, have), &mut hits);
         }
     }
     for fi in 0..facts.flows.len() {
         let ctx = Ctx { flow: Some(fi as u32), ..Ctx::default() };
+        let have = facts.graph.edges.get(fi).map_or(0, |e| {
+            use crate::rules::facts::*;
+            match e.crossing {
+                crate::graph::Crossing::None => 0,
+                crate::graph::Crossing::Up => CROSSES | UP,
+                _ => CROSSES,
+            }
+        });
         for &ri in &rules.flow_rules {
-            try_rule(&mut ev, &exists, rules, ri, Subject::Flow(fi as u32), ctx, &mut hits);
+            try_rule(&mut ev, &exists, rules, ri, (Subject::Flow(fi as u32), ctx, have), &mut hits);
         }
     }
     for ai in 0..facts.assets.len() {
         let ctx = Ctx { asset: Some(ai as u32), ..Ctx::default() };
         for &ri in &rules.asset_rules {
-            try_rule(&mut ev, &exists, rules, ri, Subject::Asset(ai as u32), ctx, &mut hits);
+            try_rule(&mut ev, &exists, rules, ri, (Subject::Asset(ai as u32), ctx, 0), &mut hits);
         }
     }
     for zi in 0..facts.zones.len() {
         let ctx = Ctx { zone: Some(zi as u32), ..Ctx::default() };
         for &ri in &rules.zone_rules {
-            try_rule(&mut ev, &exists, rules, ri, Subject::Zone(zi as u32), ctx, &mut hits);
+            try_rule(&mut ev, &exists, rules, ri, (Subject::Zone(zi as u32), ctx, 0), &mut hits);
         }
     }
     for &ri in &rules.model_rules {
-        try_rule(&mut ev, &exists, rules, ri, Subject::Model, Ctx::default(), &mut hits);
+        try_rule(&mut ev, &exists, rules, ri, (Subject::Model, Ctx::default(), 0), &mut hits);
     }
     hits
 }
@@ -214,11 +228,13 @@ fn try_rule<'f, 'm>(
     exists: &'f [Vec<bool>],
     rules: &RuleSet,
     ri: u32,
-    subject: Subject,
-    ctx: Ctx,
+    (subject, ctx, have): (Subject, Ctx, u8),
     hits: &mut Vec<Hit>,
 ) {
     let Some(rule) = rules.rules.get(ri as usize) else { return };
+    if rule.requires & have != rule.requires {
+        return;
+    }
     ev.exists = exists.get(ri as usize).map_or(&[], Vec::as_slice);
     ev.reads.clear();
     if ev.eval(&rule.cond, ctx) {

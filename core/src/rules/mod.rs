@@ -276,11 +276,55 @@ struct RuleFileBody {
     rules: Vec<Value>,
 }
 
+/// Pre-computed element facts a rule can be indexed on (bits of [`Rule::requires`]).
+pub mod facts {
+    /// Flow: crosses a trust boundary.
+    pub const CROSSES: u8 = 1;
+    /// Flow: goes into a more trusted zone.
+    pub const UP: u8 = 2;
+    /// Component: reachable from an internet zone.
+    pub const REACHABLE: u8 = 4;
+    /// Component: anonymously reachable from an internet zone.
+    pub const ANON_REACHABLE: u8 = 8;
+    /// Component: internet-facing.
+    pub const INTERNET_FACING: u8 = 16;
+}
+
+/// Facts that every element a rule can fire on must have: read off the top-level conjuncts of
+/// the condition, so the engine skips other elements with one mask test.
+fn required_facts(cond: &Cond) -> u8 {
+    use ast::{Attr, CompRef, Const, Holder, Op};
+    let conjuncts: &[Cond] = match cond {
+        Cond::All(cs) => cs,
+        other => std::slice::from_ref(other),
+    };
+    let mut req = 0;
+    for c in conjuncts {
+        if let Cond::Cmp(f, op) = c {
+            let t = matches!(op, Op::Eq(Const::Bool(true)));
+            req |= match (f.holder, f.attr, op) {
+                (Holder::Flow, Attr::CrossesBoundary, _) if t => facts::CROSSES,
+                (Holder::Flow, Attr::Crossing, Op::Eq(Const::Sym(1))) => facts::CROSSES | facts::UP,
+                (Holder::Flow, Attr::Crossing, Op::InSym(bits, false)) if *bits & 1 == 0 && *bits != 0 => {
+                    if *bits == 0b10 { facts::CROSSES | facts::UP } else { facts::CROSSES }
+                }
+                (Holder::Comp(CompRef::This), Attr::Reachable, _) if t => facts::REACHABLE,
+                (Holder::Comp(CompRef::This), Attr::AnonReachable, _) if t => facts::ANON_REACHABLE | facts::REACHABLE,
+                (Holder::Comp(CompRef::This), Attr::InternetFacing, _) if t => facts::INTERNET_FACING,
+                _ => 0,
+            };
+        }
+    }
+    req
+}
+
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub spec: RuleSpec,
     pub cond: Cond,
+    /// Pre-computed facts an element must have for the rule to be evaluated on it.
+    pub requires: u8,
     pub exists: Vec<Exists>,
     /// Mitigation tokens as ids, with their effects.
     pub mitigation_ids: Vec<(u16, Effect)>,
@@ -564,7 +608,9 @@ fn compile_rule(
     if diags.len() > start {
         return None;
     }
-    Some(Rule { spec: spec.clone(), cond: cond?, exists: compiler.exists, mitigation_ids, pack })
+    let cond = cond?;
+    let requires = required_facts(&cond);
+    Some(Rule { spec: spec.clone(), cond, requires, exists: compiler.exists, mitigation_ids, pack })
 }
 
 fn status_word(s: EntryStatus) -> &'static str {
