@@ -653,8 +653,6 @@ def check_rule(rule, ref: Reference, vocab, tokens: set[str], p: Problems) -> tu
     im0 = rule.get("impact") or {}
     if "{data}" in desc and ("fixed" in im0 or im0.get("assets") == "none" or applies == "model"):
         p.add(where, "{data} used but no assets are at stake (fixed impact, assets none or a model rule)")
-    if applies == "model" and rule.get("mitigations"):
-        p.add(where, "mitigations on a model rule are never credited (no element declares them)")
     if len(desc.strip()) < 40:
         p.add(where, "description is too short to be useful")
 
