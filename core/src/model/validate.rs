@@ -25,47 +25,59 @@ const MAX_ID_LEN: usize = 200;
 
 /// Validates a parsed model. `tokens`, when given, checks declared control tokens.
 pub fn validate(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<()> {
-    let mut v = Validator { diags: Vec::new(), ids: HashMap::new() };
+    let mut v = Validator { diags: Vec::new(), ids: HashMap::with_capacity(model.components.len() * 4) };
     v.run(model, tokens);
     if v.diags.is_empty() { Ok(()) } else { Err(Error::Model(v.diags)) }
 }
 
-struct Validator {
+struct Validator<'m> {
     diags: Vec<Diagnostic>,
     /// (collection, id) -> path of its first definition. Ids are unique within a collection;
     /// a zone and a component may share a name.
-    ids: HashMap<(&'static str, String), String>,
+    ids: HashMap<(&'static str, std::borrow::Cow<'m, str>), usize>,
 }
 
-impl Validator {
+impl<'m> Validator<'m> {
     fn push(&mut self, code: &str, path: String, message: String) {
         self.diags.push(Diagnostic::new(code, path, message));
     }
 
-    fn define(&mut self, collection: &'static str, id: &str, path: String) {
+    /// Registers an id; `path` is only built when there is a problem to report.
+    fn define(
+        &mut self,
+        collection: &'static str,
+        id: std::borrow::Cow<'m, str>,
+        index: usize,
+        path: impl Fn(usize) -> String,
+    ) {
         if id.trim().is_empty() {
+            let path = path(index);
             self.push("model.invalid_id", path, "id is empty".into());
             return;
         }
         if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+            let path = path(index);
             self.push(
                 "model.invalid_id",
                 path,
-                format!("id `{}` must be at most {MAX_ID_LEN} characters without control characters", truncate(id)),
+                format!("id `{}` must be at most {MAX_ID_LEN} characters without control characters", truncate(&id)),
             );
             return;
         }
-        if let Some(first) = self.ids.get(&(collection, id.to_owned())) {
-            let msg = format!("duplicate id `{id}` (first defined at {first})");
-            self.push("model.duplicate_id", path, msg);
-        } else {
-            self.ids.insert((collection, id.to_owned()), path);
+        match self.ids.entry((collection, id)) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let msg = format!("duplicate id `{}` (first defined at {})", e.key().1, path(*e.get()));
+                self.push("model.duplicate_id", path(index), msg);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(index);
+            }
         }
     }
 
     fn reference(&mut self, path: String, id: &str, want: &'static str, what: &str) {
         const ALL: [&str; 4] = ["zones", "components", "data_assets", "flows"];
-        let known = |c: &'static str| self.ids.contains_key(&(c, id.to_owned()));
+        let known = |c: &'static str| self.ids.contains_key(&(c, std::borrow::Cow::Borrowed(id)));
         let found = if want == "any" { ALL.iter().any(|c| known(c)) } else { known(want) };
         if found {
             return;
@@ -76,13 +88,13 @@ impl Validator {
             return;
         }
         let mut cands: Vec<&str> =
-            self.ids.keys().filter(|(c, _)| *c == want || want == "any").map(|(_, k)| k.as_str()).collect();
+            self.ids.keys().filter(|(c, _)| *c == want || want == "any").map(|(_, k)| k.as_ref()).collect();
         cands.sort_unstable();
         let hint = suggestion(id, cands.iter().copied());
         self.push("model.unknown_reference", path, format!("unknown {what} `{id}`{hint}"));
     }
 
-    fn run(&mut self, m: &Model, tokens: Option<&dyn TokenVocabulary>) {
+    fn run(&mut self, m: &'m Model, tokens: Option<&dyn TokenVocabulary>) {
         if let Some(v) = m.format_version
             && v != super::types::FORMAT_VERSION
         {
@@ -100,26 +112,35 @@ impl Validator {
         }
         // Definitions first, so references can point forwards.
         for (i, z) in m.zones.iter().enumerate() {
-            self.define("zones", &z.id, format!("zones[{i}].id"));
+            self.define("zones", z.id.as_str().into(), i, |i| format!("zones[{i}].id"));
         }
         for (i, c) in m.components.iter().enumerate() {
-            self.define("components", &c.id, format!("components[{i}].id"));
+            self.define("components", c.id.as_str().into(), i, |i| format!("components[{i}].id"));
         }
         for (i, d) in m.data_assets.iter().enumerate() {
-            self.define("data_assets", &d.id, format!("data_assets[{i}].id"));
+            self.define("data_assets", d.id.as_str().into(), i, |i| format!("data_assets[{i}].id"));
         }
+        let flow_path = |i: usize| {
+            if m.flows.get(i).is_some_and(|f| f.id.is_some()) {
+                format!("flows[{i}].id")
+            } else {
+                format!("flows[{i}]")
+            }
+        };
         for (i, f) in m.flows.iter().enumerate() {
-            let id = f.effective_id();
-            let path = if f.id.is_some() { format!("flows[{i}].id") } else { format!("flows[{i}]") };
+            let id: std::borrow::Cow<'m, str> = match &f.id {
+                Some(id) => id.as_str().into(),
+                None => f.effective_id().into(),
+            };
             if f.id.is_none() && self.ids.contains_key(&("flows", id.clone())) {
                 self.push(
                     "model.duplicate_id",
-                    path,
+                    flow_path(i),
                     format!("generated flow id `{id}` is not unique; give the flow an explicit `id`"),
                 );
                 continue;
             }
-            self.define("flows", &id, path);
+            self.define("flows", id, i, flow_path);
         }
         let mut assumption_ids: HashMap<&str, usize> = HashMap::new();
         for (i, a) in m.assumptions.iter().enumerate() {
