@@ -14,6 +14,11 @@ use threatgraph::{Engine, EngineOptions, Error, Format, Model, Severity};
     about = "Threat models from architecture models: STRIDE threats mapped to ATT&CK, NIST SP 800-53, ISO 27001 and CIS, with explained severity"
 )]
 struct Cli {
+    /// Directory of catalog files laid out like `catalogs/` (attack/, nist-800-53/, iso-27001/, cis/,
+    /// cwe/, capec/, controls/, nist-csf/, crosswalks/, frameworks/): a file with a bundled name
+    /// replaces that file, other files add to their catalog.
+    #[arg(long, global = true, value_name = "DIR")]
+    catalogs: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,6 +60,51 @@ enum Command {
     Controls,
     /// Print the JSON Schema of the model format.
     Schema,
+    /// Query and maintain the reference catalogs.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Show a technique, control, CSF subcategory, CWE, CAPEC, control token or framework
+    /// requirement, with everything mapped to it (e.g. T1190, sc-8, A.8.24, PR.DS-02, pci_dss:6.3.2).
+    Show {
+        id: String,
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Rebuild the ATT&CK catalog from MITRE's STIX bundle (2.0 from mitre/cti or 2.1 from
+    /// mitre-attack/attack-stix-data) and report references to retired techniques.
+    /// Exit code 1 when a rule or crosswalk references a revoked, deprecated or missing technique.
+    UpdateAttack {
+        /// The STIX bundle (enterprise-attack.json).
+        bundle: PathBuf,
+        /// ATT&CK version (needed for STIX 2.0 bundles, which carry none).
+        #[arg(long, value_name = "VERSION")]
+        attack_version: Option<String>,
+        /// Where to write the catalog (default: standard output).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+    },
+    /// Print the rule/CTID consistency table: per rule, the share of its SP 800-53 controls that
+    /// CTID lists as mitigations of its ATT&CK techniques.
+    Consistency {
+        #[arg(long, short, value_enum, default_value_t = ConsistencyFormat::Markdown)]
+        format: ConsistencyFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConsistencyFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -130,15 +180,51 @@ fn read(path: &Path) -> Result<String, Failure> {
     String::from_utf8(bytes).map_err(|_| Failure::File(format!("{}: not UTF-8 text", path.display())))
 }
 
-fn engine(rules: &[PathBuf], no_bundled_rules: bool) -> Result<Engine, Failure> {
-    if rules.is_empty() && !no_bundled_rules {
+/// Catalog directories this CLI reads (`--catalogs`); other files under the directory are ignored.
+const CATALOG_DIRS: &[&str] =
+    &["attack", "nist-800-53", "iso-27001", "cis", "cwe", "capec", "controls", "nist-csf", "crosswalks", "frameworks"];
+
+fn catalog_files(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
+    let mut out = Vec::new();
+    for sub in CATALOG_DIRS {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        let entries = std::fs::read_dir(&d).map_err(|e| Failure::File(format!("{}: {}", d.display(), e)))?;
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml"))
+            .collect();
+        names.sort();
+        for p in names {
+            let name = format!("{sub}/{}", p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+            out.push((name, read(&p)?));
+        }
+    }
+    if out.is_empty() {
+        return Err(Failure::File(format!(
+            "{}: no catalog files found (expected subdirectories {})",
+            dir.display(),
+            CATALOG_DIRS.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+fn engine(catalogs: Option<&Path>, rules: &[PathBuf], no_bundled_rules: bool) -> Result<Engine, Failure> {
+    if rules.is_empty() && !no_bundled_rules && catalogs.is_none() {
         return Ok(Engine::bundled()?);
     }
+    let catalog_files = match catalogs {
+        Some(dir) => catalog_files(dir)?,
+        None => Vec::new(),
+    };
     let mut files = Vec::new();
     for r in rules {
         files.push((r.display().to_string(), read(r)?));
     }
-    Ok(Engine::with_options(&EngineOptions { rule_files: files, no_bundled_rules })?)
+    Ok(Engine::with_options(&EngineOptions { rule_files: files, no_bundled_rules, catalog_files })?)
 }
 
 fn load(path: &Path) -> Result<Model, Failure> {
@@ -147,9 +233,10 @@ fn load(path: &Path) -> Result<Model, Failure> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let cat = cli.catalogs.as_deref();
     match cli.command {
         Command::Analyze { model, format, rules, no_bundled_rules, fail_on, output } => {
-            let engine = engine(&rules, no_bundled_rules)?;
+            let engine = engine(cat, &rules, no_bundled_rules)?;
             let m = load(&model)?;
             let report = engine.analyze(&m)?;
             let text = match format {
@@ -171,7 +258,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { model, rules } => {
-            let engine = engine(&rules, false)?;
+            let engine = engine(cat, &rules, false)?;
             let m = load(&model)?;
             engine.validate(&m)?;
             println!(
@@ -185,7 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { command: RulesCommand::List { rules, no_bundled_rules, format } } => {
-            let engine = engine(&rules, no_bundled_rules)?;
+            let engine = engine(cat, &rules, no_bundled_rules)?;
             let set = engine.rules();
             match format {
                 ListFormat::Json => {
@@ -220,7 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Controls => {
-            let engine = engine(&[], false)?;
+            let engine = engine(cat, &[], false)?;
             for (id, t) in &engine.catalogs().tokens {
                 println!("{:<28} {} [{}]", id, t.title, t.nist_800_53.join(", "));
             }
@@ -230,7 +317,124 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             print!("{}", threatgraph::model_schema());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalog { command } => catalog(cat, command),
     }
+}
+
+fn catalog(cat: Option<&Path>, command: CatalogCommand) -> Result<ExitCode, Failure> {
+    match command {
+        CatalogCommand::Show { id, rules, format } => {
+            let engine = engine(cat, &rules, false)?;
+            let entries = engine.lookup(&id);
+            if entries.is_empty() {
+                return Err(Failure::Tg(Error::Request(vec![threatgraph::Diagnostic::new(
+                    "catalog.not_found",
+                    "id",
+                    format!(
+                        "no catalog entry matches `{id}`; try an ATT&CK technique (T1190), an SP 800-53 control \
+                         (sc-8), an ISO 27001 control (A.8.24), a CIS safeguard (16.14), a CSF 2.0 subcategory \
+                         (PR.DS-02), CWE-79, CAPEC-66, a control token (mfa) or a requirement (pci_dss:6.3.2)"
+                    ),
+                )])));
+            }
+            match format {
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&entries).unwrap_or_default()),
+                ListFormat::Table => {
+                    for (i, e) in entries.iter().enumerate() {
+                        if i > 0 {
+                            println!();
+                        }
+                        print!("{}", show_entry(e));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CatalogCommand::UpdateAttack { bundle, attack_version, output, rules } => {
+            let text = read(&bundle)?;
+            let file = threatgraph::catalog::stix::attack_from_stix(&text, attack_version.as_deref())?;
+            let json = file.to_json();
+            // The new catalog must load with the others before it is written.
+            let name = "attack/enterprise-attack.json".to_owned();
+            let mut files = match cat {
+                Some(dir) => catalog_files(dir)?,
+                None => Vec::new(),
+            };
+            files.retain(|(n, _)| n != &name);
+            files.push((name, json.clone()));
+            let mut rule_files = Vec::new();
+            for r in &rules {
+                rule_files.push((r.display().to_string(), read(r)?));
+            }
+            let updated =
+                Engine::with_options(&EngineOptions { rule_files, no_bundled_rules: false, catalog_files: files });
+            match output {
+                Some(p) => std::fs::write(&p, &json).map_err(|e| Failure::File(format!("{}: {}", p.display(), e)))?,
+                None => print!("{json}"),
+            }
+            let active =
+                file.techniques.iter().filter(|t| t.status == threatgraph::catalog::EntryStatus::Active).count();
+            eprintln!(
+                "ATT&CK Enterprise v{}: {} tactics, {} techniques ({} active)",
+                file.version,
+                file.tactics.len(),
+                file.techniques.len(),
+                active
+            );
+            // Checked against the rules and crosswalk in use (bundled, or --catalogs/--rules).
+            let current = engine(cat, &rules, false)?;
+            let retired = current.retired_references(&file.techniques);
+            if let Err(e) = updated {
+                eprintln!("note: with the new catalog, the other catalogs or rules no longer load:");
+                for d in e.diagnostics() {
+                    eprintln!("  {d}");
+                }
+            }
+            if retired.is_empty() {
+                eprintln!("every technique the rules and crosswalks reference is active in v{}", file.version);
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!("{} references to retired techniques:", retired.len());
+            for r in &retired {
+                let by = if r.replaced_by.is_empty() {
+                    String::new()
+                } else {
+                    format!("; replaced by {}", r.replaced_by.join(", "))
+                };
+                eprintln!("  {}: {} is {}{by}", r.referrer, r.technique, r.status);
+            }
+            Ok(ExitCode::from(1))
+        }
+        CatalogCommand::Consistency { format } => {
+            let engine = engine(cat, &[], false)?;
+            match format {
+                ConsistencyFormat::Markdown => print!("{}", engine.consistency_markdown()),
+                ConsistencyFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&engine.consistency()).unwrap_or_default())
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn show_entry(e: &threatgraph::engine::Entry) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}  {}  [{}]", e.id, e.title, e.kind.replace('_', " "));
+    for (k, v) in &e.facts {
+        let _ = writeln!(o, "  {}: {v}", k.replace('_', " "));
+    }
+    for r in &e.related {
+        let _ = writeln!(o, "  {} ({}; {}):", r.relation.replace('_', " "), r.items.len(), r.source);
+        if r.items.is_empty() {
+            let _ = writeln!(o, "    none");
+        }
+        for i in &r.items {
+            let _ = writeln!(o, "    {:<12} {}", i.id, i.title);
+        }
+    }
+    o
 }
 
 fn main() -> ExitCode {

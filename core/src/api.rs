@@ -89,6 +89,7 @@ pub fn engine_for(rules: &[RuleFileText], no_bundled_rules: bool) -> Result<Engi
     Engine::with_options(&EngineOptions {
         rule_files: rules.iter().map(|r| (r.name.clone(), r.text.clone())).collect(),
         no_bundled_rules,
+        ..Default::default()
     })
 }
 

@@ -221,6 +221,7 @@ fn rule_error(rules: &str) -> Error {
     Engine::with_options(&EngineOptions {
         rule_files: vec![("custom.yaml".into(), rules.into())],
         no_bundled_rules: true,
+        ..Default::default()
     })
     .expect_err("rule file should be rejected")
 }
@@ -249,6 +250,7 @@ fn custom_rule_file_compiles() {
     let engine = Engine::with_options(&EngineOptions {
         rule_files: vec![("custom.yaml".into(), RULE.into())],
         no_bundled_rules: true,
+        ..Default::default()
     })
     .unwrap();
     assert_eq!(engine.rules().rules.len(), 1);
@@ -330,6 +332,7 @@ fn later_rule_file_replaces_a_rule() {
     let engine = Engine::with_options(&EngineOptions {
         rule_files: vec![("a.yaml".into(), RULE.into()), ("b.yaml".into(), replacement)],
         no_bundled_rules: true,
+        ..Default::default()
     })
     .unwrap();
     assert_eq!(engine.rules().rules.len(), 1);

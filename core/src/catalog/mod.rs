@@ -2,6 +2,16 @@
 //! CIS Controls v8.1, CWE, CAPEC and the control-token vocabulary. The files live under
 //! `catalogs/` and are bundled into the library; every rule id is checked against them.
 
+mod crosswalk;
+mod frameworks;
+pub mod stix;
+
+pub use crosswalk::{
+    ControlFramework, Crosswalks, CsfCategory, CsfFunction, CsfReferences, CsfSubcategory, Dropped, Remapped,
+    TechniqueMapping, natural_cmp,
+};
+pub use frameworks::{Applicability, EvidenceKind, Framework, Requirement};
+
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Format;
 use serde::{Deserialize, Serialize};
@@ -23,6 +33,10 @@ pub const BUNDLED_FILES: &[(&str, &str)] = &[
     ("cwe/cwe.json", bundled!("cwe/cwe.json")),
     ("capec/capec.json", bundled!("capec/capec.json")),
     ("controls/tokens.yaml", bundled!("controls/tokens.yaml")),
+    ("nist-csf/csf-2.0.json", bundled!("nist-csf/csf-2.0.json")),
+    ("crosswalks/attack-nist-800-53.json", bundled!("crosswalks/attack-nist-800-53.json")),
+    ("crosswalks/csf-2.0-references.json", bundled!("crosswalks/csf-2.0-references.json")),
+    ("frameworks/frameworks.yaml", bundled!("frameworks/frameworks.yaml")),
 ];
 
 /// The rule files compiled into the library.
@@ -226,6 +240,13 @@ pub struct Catalogs {
     pub cwe: BTreeMap<String, Weakness>,
     pub capec: BTreeMap<String, AttackPattern>,
     pub tokens: BTreeMap<String, ControlToken>,
+    pub csf_functions: BTreeMap<String, CsfFunction>,
+    pub csf_categories: BTreeMap<String, CsfCategory>,
+    /// CSF 2.0 subcategories.
+    pub csf: BTreeMap<String, CsfSubcategory>,
+    pub crosswalks: Crosswalks,
+    /// Compliance frameworks, in file order.
+    pub frameworks: Vec<Framework>,
 }
 
 /// Reads a catalog or rule file: the header (`format_version`, `id`, `version`, `source`,
@@ -309,6 +330,10 @@ pub(crate) fn json_pointer(path: &str) -> String {
     out
 }
 
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 fn index<T, F: Fn(&T) -> &str>(
     name: &str,
     list_name: &str,
@@ -351,6 +376,7 @@ impl Catalogs {
             }
         }
         c.check_references(&mut diags);
+        c.check_crosswalk_references(&mut diags);
         if diags.is_empty() { Ok(c) } else { Err(Error::Catalog(diags)) }
     }
 
@@ -400,7 +426,60 @@ impl Catalogs {
                 src!(h);
                 self.tokens = index(name, "tokens", h.body.tokens, |c| &c.id, diags);
             }
-            _ => diags.push(Diagnostic::new("catalog.unknown_file", name.to_owned(), format!("cannot tell which catalog `{name}` is; put it under attack/, nist-800-53/, iso-27001/, cis/, cwe/, capec/ or controls/"))),
+            "nist-csf" => {
+                let h: Header<crosswalk::CsfBody> = load(name, text)?;
+                src!(h);
+                self.csf_functions = index(name, "functions", h.body.functions, |f| &f.id, diags);
+                self.csf_categories = index(name, "categories", h.body.categories, |c| &c.id, diags);
+                self.csf = index(name, "subcategories", h.body.subcategories, |s| &s.id, diags);
+            }
+            "crosswalks" if file_name(name).starts_with("attack-") => {
+                let h: Header<crosswalk::AttackMappingBody> = load(name, text)?;
+                src!(h);
+                let mappings = index(name, "mappings", h.body.mappings, |m| &m.technique, diags);
+                self.crosswalks.set_attack(mappings.into_values().collect());
+                self.crosswalks.sources.push((name.to_string(), h.body.remapped, h.body.dropped));
+            }
+            "crosswalks" if file_name(name).starts_with("csf-") => {
+                let h: Header<crosswalk::CsfReferencesBody> = load(name, text)?;
+                src!(h);
+                let refs = index(name, "references", h.body.references, |r| &r.subcategory, diags);
+                self.crosswalks.set_csf(refs);
+                self.crosswalks.sources.push((name.to_string(), Vec::new(), h.body.dropped));
+            }
+            "frameworks" => {
+                let h: Header<frameworks::FrameworksBody> = load(name, text)?;
+                src!(h);
+                let mut seen: BTreeSet<String> = self.frameworks.iter().map(|f| f.id.clone()).collect();
+                for (i, f) in h.body.frameworks.iter().enumerate() {
+                    if !seen.insert(f.id.clone()) {
+                        diags.push(Diagnostic::new(
+                            "catalog.duplicate_id",
+                            format!("{name}#/frameworks/{i}/id"),
+                            format!("duplicate framework `{}`", f.id),
+                        ));
+                    }
+                    let mut reqs = BTreeSet::new();
+                    for (j, r) in f.requirements.iter().enumerate() {
+                        if !reqs.insert(r.id.as_str()) {
+                            diags.push(Diagnostic::new(
+                                "catalog.duplicate_id",
+                                format!("{name}#/frameworks/{i}/requirements/{j}/id"),
+                                format!("duplicate requirement `{}` in framework `{}`", r.id, f.id),
+                            ));
+                        }
+                    }
+                }
+                self.frameworks.extend(h.body.frameworks);
+            }
+            _ => diags.push(Diagnostic::new(
+                "catalog.unknown_file",
+                name.to_owned(),
+                format!(
+                    "cannot tell which catalog `{name}` is; put it under attack/, nist-800-53/, iso-27001/, cis/, \
+                     cwe/, capec/, controls/, nist-csf/, crosswalks/ (attack-*.json or csf-*.json) or frameworks/"
+                ),
+            )),
         }
         Ok(())
     }
@@ -437,6 +516,89 @@ impl Catalogs {
                 ));
             }
         }
+    }
+
+    fn check_crosswalk_references(&self, diags: &mut Vec<Diagnostic>) {
+        let mut unknown =
+            |path: String, msg: String| diags.push(Diagnostic::new("catalog.unknown_reference", path, msg));
+        let active_nist =
+            |c: &str| self.nist.is_empty() || self.nist.get(c).is_some_and(|n| n.status == EntryStatus::Active);
+        let known_iso = |c: &str| self.iso.is_empty() || self.iso.contains_key(c);
+        let known_cis = |c: &str| self.cis.is_empty() || self.cis.contains_key(c) || self.cis_controls.contains_key(c);
+        let known_csf =
+            |c: &str| self.csf.is_empty() || self.csf.contains_key(c) || self.csf_categories.contains_key(c);
+        for (i, c) in self.csf_categories.values().enumerate() {
+            if !self.csf_functions.contains_key(&c.function) {
+                unknown(
+                    format!("nist-csf/csf-2.0.json#/categories/{i}/function"),
+                    format!("unknown CSF function `{}`", c.function),
+                );
+            }
+        }
+        for (i, s) in self.csf.values().enumerate() {
+            if !self.csf_categories.contains_key(&s.category) {
+                unknown(
+                    format!("nist-csf/csf-2.0.json#/subcategories/{i}/category"),
+                    format!("unknown CSF category `{}`", s.category),
+                );
+            }
+        }
+        for (i, (t, controls)) in self.crosswalks.attack_to_nist.iter().enumerate() {
+            let file = "crosswalks/attack-nist-800-53.json#/mappings";
+            if !self.techniques.is_empty() && self.techniques.get(t).is_none_or(|x| x.status != EntryStatus::Active) {
+                unknown(format!("{file}/{i}/technique"), format!("`{t}` is not an active ATT&CK technique"));
+            }
+            for (j, c) in controls.iter().enumerate() {
+                if !active_nist(c) {
+                    unknown(
+                        format!("{file}/{i}/controls/{j}"),
+                        format!("`{c}` is not an active NIST SP 800-53 control"),
+                    );
+                }
+            }
+        }
+        for (i, r) in self.crosswalks.csf_refs.values().enumerate() {
+            let file = "crosswalks/csf-2.0-references.json#/references";
+            if !self.csf.is_empty() && !self.csf.contains_key(&r.subcategory) {
+                unknown(format!("{file}/{i}/subcategory"), format!("unknown CSF 2.0 subcategory `{}`", r.subcategory));
+            }
+            type Known<'c> = &'c dyn Fn(&str) -> bool;
+            let lists: [(&str, &Vec<String>, Known, &str); 3] = [
+                ("nist_800_53", &r.nist_800_53, &active_nist, "active NIST SP 800-53 control"),
+                ("iso_27001", &r.iso_27001, &known_iso, "ISO/IEC 27001:2022 Annex A control"),
+                ("cis_v8", &r.cis_v8, &known_cis, "CIS Controls v8.1 safeguard"),
+            ];
+            for (key, list, known, what) in lists {
+                for (j, c) in list.iter().enumerate() {
+                    if !known(c) {
+                        unknown(format!("{file}/{i}/{key}/{j}"), format!("`{c}` is not an {what}"));
+                    }
+                }
+            }
+        }
+        for (i, f) in self.frameworks.iter().enumerate() {
+            type Known<'c> = &'c dyn Fn(&str) -> bool;
+            let (known, what): (Known, &str) = match f.id.as_str() {
+                "nist_csf" => (&known_csf, "NIST CSF 2.0 category or subcategory"),
+                "cis_v8" => (&known_cis, "CIS Controls v8.1 safeguard"),
+                "iso_27001" => (&|c: &str| !c.starts_with("A.") || known_iso(c), "ISO/IEC 27001:2022 Annex A control"),
+                "nist_800_53" => (&active_nist, "active NIST SP 800-53 control"),
+                _ => continue,
+            };
+            for (j, r) in f.requirements.iter().enumerate() {
+                if !known(&r.id) {
+                    unknown(
+                        format!("frameworks/frameworks.yaml#/frameworks/{i}/requirements/{j}/id"),
+                        format!("`{}` is not a {what}", r.id),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The compliance framework with this id.
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.iter().find(|f| f.id == id)
     }
 
     /// The known control tokens.

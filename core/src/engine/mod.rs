@@ -3,7 +3,10 @@
 
 mod eval;
 mod facts;
+mod query;
 mod threat;
+
+pub use query::{ConsistencyRow, Entry, Item, Related, RetiredReference};
 
 use crate::catalog::{BUNDLED_RULES, Catalogs};
 use crate::error::Result;
@@ -29,6 +32,10 @@ pub struct EngineOptions {
     pub rule_files: Vec<(String, String)>,
     /// Leave out the bundled rule pack (use only `rule_files`).
     pub no_bundled_rules: bool,
+    /// Catalog files `(name, text)`, named like the bundled ones (`attack/enterprise-attack.json`,
+    /// `frameworks/frameworks.yaml`, ...): a file with a bundled name replaces that file, any
+    /// other name adds to its catalog (see [`crate::catalog::BUNDLED_FILES`]).
+    pub catalog_files: Vec<(String, String)>,
 }
 
 struct Vocab<'a>(&'a RuleSet);
@@ -51,7 +58,17 @@ impl Engine {
 
     /// An engine with the bundled catalogs and the given rules.
     pub fn with_options(opts: &EngineOptions) -> Result<Engine> {
-        let catalogs = Catalogs::bundled()?;
+        let catalogs = if opts.catalog_files.is_empty() {
+            Catalogs::bundled()?
+        } else {
+            let mut files: Vec<(&str, &str)> = crate::catalog::BUNDLED_FILES
+                .iter()
+                .filter(|(name, _)| !opts.catalog_files.iter().any(|(n, _)| n == name))
+                .copied()
+                .collect();
+            files.extend(opts.catalog_files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+            Arc::new(Catalogs::from_files(&files)?)
+        };
         let mut files = Vec::new();
         let mut errors = Vec::new();
         if !opts.no_bundled_rules {

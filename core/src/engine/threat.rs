@@ -266,7 +266,7 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     let threats: Vec<Threat> = order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
     let assumptions = b.assumptions(&threats);
     let summary = summary(&threats, rules);
-    Report {
+    let mut report = Report {
         format_version: REPORT_FORMAT_VERSION,
         provenance: provenance(facts, rules, cat),
         model: model_summary(facts),
@@ -274,7 +274,10 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
         summary,
         threats,
         assumptions,
-    }
+        compliance: Vec::new(),
+    };
+    report.compliance = crate::report::compliance(facts.model, &report, rules, cat);
+    report
 }
 
 struct Builder<'a, 'm> {

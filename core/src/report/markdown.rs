@@ -191,6 +191,7 @@ pub fn to_markdown(r: &Report) -> String {
             );
         }
     }
+    compliance(&mut o, r);
     let _ = writeln!(
         o,
         "\n---\n\nMITRE ATT&CK® content © 2025 The MITRE Corporation. This work is reproduced and distributed with the permission of The MITRE Corporation. CWE™ and CAPEC™ are trademarks of The MITRE Corporation. ISO/IEC 27001 and CIS Controls identifiers are cited with threatgraph's own paraphrased titles."
@@ -294,5 +295,57 @@ fn threat(o: &mut String, t: &Threat) {
     if !t.requirements.is_empty() {
         let r: Vec<String> = t.requirements.iter().map(|(k, v)| format!("{} {}", k, v.join(", "))).collect();
         let _ = writeln!(o, "- **Requirements:** {}", r.join("; "));
+    }
+}
+
+fn compliance(o: &mut String, r: &Report) {
+    let _ = writeln!(o, "\n## Compliance evidence\n");
+    let _ = writeln!(
+        o,
+        "Per framework, the requirements this report evidences. Titles are threatgraph's own paraphrases; \
+         findings are the threats of the rules that cite the requirement. Evidence is an input to an \
+         assessment, not a certification.\n"
+    );
+    let _ = writeln!(o, "| Framework | Applies | Requirements evidenced |\n|---|---|---:|");
+    for f in &r.compliance {
+        let count = if f.applicable { format!("{} of {}", f.evidenced, f.requirements.len()) } else { "-".into() };
+        let applies = if f.applicable { "yes" } else { "no" };
+        let _ = writeln!(o, "| {} {} | {applies}: {} | {count} |", cell(&f.name), cell(&f.version), cell(&f.reason));
+    }
+    for f in r.compliance.iter().filter(|f| f.applicable) {
+        let _ = writeln!(o, "\n### {} {}\n", f.name, f.version);
+        let _ = writeln!(
+            o,
+            "| Requirement | What it asks | Status | Evidence in this report | Findings |\n|---|---|---|---|---|"
+        );
+        for q in &f.requirements {
+            let mut evidence = q.evidence.join("; ");
+            if !q.gaps.is_empty() {
+                evidence.push_str(&format!(
+                    "{}missing: {}",
+                    if evidence.is_empty() { "" } else { "; " },
+                    q.gaps.join("; ")
+                ));
+            }
+            if let Some(h) = &q.outside_report {
+                evidence.push_str(&format!("{}outside the report: {h}", if evidence.is_empty() { "" } else { "; " }));
+            }
+            let findings = match q.findings.highest {
+                Some(h) if q.findings.threats > 0 => {
+                    format!("{} ({} open, highest {})", q.findings.threats, q.findings.open, h.as_str())
+                }
+                _ if !q.rules.is_empty() => "none".to_owned(),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                cell(&q.id),
+                cell(&q.title),
+                words(&q.status),
+                cell(&evidence),
+                findings
+            );
+        }
     }
 }

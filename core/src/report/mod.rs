@@ -1,8 +1,12 @@
 //! The report: threats with stable ids and their mappings, the assumptions register, counts and
 //! provenance. One JSON shape in every language; Markdown and a plain-text table for people.
 
+mod compliance;
 mod markdown;
 mod table;
+
+pub(crate) use compliance::compliance;
+pub use compliance::{Findings, FrameworkEvidence, RequirementEvidence};
 
 pub use markdown::to_markdown;
 pub use table::to_table;
@@ -26,6 +30,8 @@ pub struct Report {
     pub summary: Summary,
     pub threats: Vec<Threat>,
     pub assumptions: Vec<AssumptionEntry>,
+    /// Per compliance framework, the requirements this report evidences.
+    pub compliance: Vec<FrameworkEvidence>,
 }
 
 /// Where the report came from: enough to re-perform it.

@@ -590,6 +590,29 @@ fn compile_rule(
             }
         }
     }
+    if !cat.frameworks.is_empty() {
+        for (key, ids) in &spec.requirements {
+            let Some(fw) = cat.framework(key) else {
+                let hint = suggestion(key, cat.frameworks.iter().map(|f| f.id.as_str()));
+                push(
+                    "rule.unknown_framework",
+                    &format!("requirements/{key}"),
+                    format!("unknown compliance framework `{key}`{hint}"),
+                );
+                continue;
+            };
+            for (i, id) in ids.iter().enumerate() {
+                if fw.requirement(id).is_none() {
+                    let hint = suggestion(id, fw.requirements.iter().map(|r| r.id.as_str()));
+                    push(
+                        "rule.unknown_requirement",
+                        &format!("requirements/{key}/{i}"),
+                        format!("`{id}` is not a requirement of {} in the frameworks catalog{hint}", fw.name),
+                    );
+                }
+            }
+        }
+    }
     let mut mitigation_ids = Vec::new();
     for m in &spec.mitigations {
         if let Some(id) = tokens.get(&m.control) {
