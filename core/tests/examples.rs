@@ -120,3 +120,85 @@ fn every_example_report_is_explained_and_deterministic() {
         }
     }
 }
+
+fn framework<'a>(r: &'a Report, id: &str) -> &'a threatgraph::report::FrameworkEvidence {
+    r.compliance.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("framework {id} listed"))
+}
+
+#[test]
+fn reports_cite_the_frameworks_their_data_brings_in() {
+    let shop = analyze("webshop");
+    let pci = framework(&shop, "pci_dss");
+    assert!(pci.applicable, "{}", pci.reason);
+    let req = |f: &threatgraph::report::FrameworkEvidence, id: &str| {
+        f.requirements.iter().find(|q| q.id == id).cloned().unwrap_or_else(|| panic!("{} {id}", f.id))
+    };
+    // Card-data flow diagrams (1.2.4) are evidenced by the flows that carry card data.
+    let r124 = req(pci, "1.2.4");
+    assert_eq!(r124.status, "evidenced", "{r124:?}");
+    assert!(r124.evidence.iter().any(|e| e.contains("carrying pci_chd/pci_sad data")), "{r124:?}");
+    // 4.2.1 (strong cryptography in transit) is checked by TM-002, which finds the cleartext card flow.
+    let r421 = req(pci, "4.2.1");
+    assert!(r421.rules.contains(&"TM-002".to_owned()) && r421.findings.open > 0, "{r421:?}");
+    assert!(!framework(&shop, "hipaa").applicable, "no PHI in the shop");
+    // Threats carry their requirement ids too.
+    assert!(
+        shop.threats.iter().any(|t| t.requirements.get("pci_dss").is_some_and(|v| v.contains(&"4.2.1".to_owned())))
+    );
+
+    let portal = analyze("patient-portal");
+    let hipaa = framework(&portal, "hipaa");
+    assert!(hipaa.applicable && hipaa.reason.contains("phi"), "{}", hipaa.reason);
+    let risk_analysis = req(hipaa, "164.308(a)(1)(ii)(A)");
+    assert_eq!(risk_analysis.status, "evidenced", "{risk_analysis:?}");
+    let gdpr = framework(&portal, "gdpr");
+    assert!(gdpr.applicable);
+    assert!(gdpr.requirements.iter().any(|q| q.id.starts_with("Art. 35") && q.findings.threats > 0), "DPIA trigger");
+    assert!(!framework(&portal, "pci_dss").applicable);
+
+    for r in [&shop, &portal, &analyze("saas-platform")] {
+        for f in r.compliance.iter().filter(|f| f.applicable) {
+            assert!(!f.requirements.is_empty(), "{}", f.id);
+            assert_eq!(f.evidenced, f.requirements.iter().filter(|q| q.status == "evidenced").count());
+            // A requirement nobody can evidence from the report says what a person must add.
+            for q in f.requirements.iter().filter(|q| q.status == "not_evidenced") {
+                assert!(q.outside_report.is_some() || !q.gaps.is_empty(), "{} {} says nothing", f.id, q.id);
+            }
+        }
+    }
+    let md = shop.to_markdown();
+    assert!(md.contains("## Compliance evidence") && md.contains("### PCI DSS 4.0.1"), "markdown lists frameworks");
+}
+
+#[test]
+fn crosswalk_queries_answer_for_threats_controls_and_requirements() {
+    use threatgraph::catalog::ControlFramework;
+    let engine = Engine::bundled().unwrap();
+    let shop = analyze("webshop");
+    let cleartext = shop.threats.iter().find(|t| t.rule.id == "TM-002").expect("TM-002 in the shop");
+    let ids = |fw| engine.controls_for_threat(cleartext, fw).into_iter().map(|i| i.id).collect::<Vec<_>>();
+    assert!(ids(ControlFramework::Nist80053).contains(&"SC-8".to_owned()));
+    assert!(ids(ControlFramework::Csf).contains(&"PR.DS-02".to_owned()), "{:?}", ids(ControlFramework::Csf));
+    assert!(!ids(ControlFramework::PciDss).is_empty());
+    let by_sc8 = engine.threats_for_control(&shop, ControlFramework::Nist80053, "SC-8");
+    assert!(by_sc8.iter().any(|t| t.id == cleartext.id));
+    assert!(by_sc8.iter().all(|t| t.recommended_controls.nist_800_53.iter().any(|c| c.id == "SC-8")));
+    let by_csf = engine.threats_for_control(&shop, ControlFramework::Csf, "PR.DS-02");
+    assert!(by_csf.iter().any(|t| t.id == cleartext.id));
+    let ev = engine.evidence_for_requirement(&shop, "pci_dss", "1.2.4").expect("PCI 1.2.4");
+    assert_eq!(ev.status, "evidenced");
+    assert!(engine.evidence_for_requirement(&shop, "hipaa", "164.312(b)").is_none(), "HIPAA does not apply");
+}
+
+#[test]
+fn every_stride_per_element_cell_is_considered_by_a_rule() {
+    let r = analyze("webshop");
+    let cells: usize = threatgraph::report::STRIDE_PER_ELEMENT.iter().map(|(_, c)| c.len()).sum();
+    assert_eq!(r.coverage.len(), cells);
+    for c in &r.coverage {
+        assert!(!c.rules.is_empty(), "{} / {:?} is considered by no rule", c.element, c.category);
+        assert!(c.with_findings <= c.elements);
+    }
+    let flows_t = r.coverage.iter().find(|c| c.element == "flow" && c.category.as_str() == "tampering").unwrap();
+    assert!(flows_t.rules.contains(&"TM-002".to_owned()) && flows_t.with_findings > 0);
+}

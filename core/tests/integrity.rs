@@ -1,5 +1,6 @@
 //! Every id in the bundled rules and catalogs, checked against the authoritative copies in
-//! ../shared/data (ATT&CK v18.1, NIST SP 800-53 rev5, CWE 4.15, CAPEC 3.9). Skips with a clear
+//! ../shared/data (ATT&CK v18.1, NIST SP 800-53 rev5, CSF 2.0, CWE 4.15, CAPEC 3.9): rules,
+//! crosswalks, control tokens and framework requirements. Skips with a clear
 //! message where ../shared is absent.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
@@ -8,6 +9,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use threatgraph::Engine;
+use threatgraph::rules::RuleSpec;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
@@ -29,44 +31,54 @@ fn index<'a>(v: &'a Value, list: &str) -> HashMap<&'a str, &'a Value> {
     v[list].as_array().expect(list).iter().map(|x| (x["id"].as_str().expect("id"), x)).collect()
 }
 
-#[test]
-fn rule_ids_exist_and_are_current_in_authoritative_data() {
-    let Some(dir) = shared() else { return };
-    let attack = load(&dir, "attack/enterprise-attack-18.1.compact.json");
-    let nist = load(&dir, "nist-800-53/nist-800-53-rev5-controls.compact.json");
-    let cwe = load(&dir, "cwe/cwe-4.15.compact.json");
-    let capec = load(&dir, "capec/capec-3.9.compact.json");
-    let (techniques, controls, weaknesses, patterns) = (
-        index(&attack, "techniques"),
-        index(&nist, "controls"),
-        index(&cwe, "weaknesses"),
-        index(&capec, "attack_patterns"),
-    );
-    let engine = Engine::bundled().unwrap();
+/// The authoritative copies, indexed by id.
+struct Authority {
+    attack: Value,
+    nist: Value,
+    cwe: Value,
+    capec: Value,
+    csf: Value,
+}
+
+impl Authority {
+    fn load(dir: &std::path::Path) -> Authority {
+        Authority {
+            attack: load(dir, "attack/enterprise-attack-18.1.compact.json"),
+            nist: load(dir, "nist-800-53/nist-800-53-rev5-controls.compact.json"),
+            cwe: load(dir, "cwe/cwe-4.15.compact.json"),
+            capec: load(dir, "capec/capec-3.9.compact.json"),
+            csf: load(dir, "nist-csf/csf-2.0-core.compact.json"),
+        }
+    }
+}
+
+/// Every id the rules and catalogs use that is absent, revoked, deprecated or withdrawn in the
+/// authoritative data, and the number of ids checked.
+fn problems(a: &Authority, rules: &[RuleSpec], cat: &threatgraph::Catalogs) -> (Vec<String>, usize) {
+    let techniques = index(&a.attack, "techniques");
+    let controls = index(&a.nist, "controls");
+    let weaknesses = index(&a.cwe, "weaknesses");
+    let patterns = index(&a.capec, "attack_patterns");
+    let csf = index(&a.csf, "elements");
     let mut problems = Vec::new();
     let mut checked = 0usize;
-    for r in &engine.rules().rules {
-        let s = &r.spec;
+    let mut technique = |who: &str, t: &str, problems: &mut Vec<String>| {
+        checked += 1;
+        match techniques.get(t) {
+            None => problems.push(format!("{who}: ATT&CK {t} does not exist in v18.1")),
+            Some(x) if x["revoked"] == true || x["deprecated"] == true => {
+                problems.push(format!("{who}: ATT&CK {t} is revoked or deprecated in v18.1"))
+            }
+            _ => {}
+        }
+    };
+    let mut control_checks = Vec::new();
+    for s in rules {
         for t in &s.attack {
-            checked += 1;
-            match techniques.get(t.as_str()) {
-                None => problems.push(format!("{}: ATT&CK {t} does not exist in v18.1", s.id)),
-                Some(x) if x["revoked"] == true || x["deprecated"] == true => {
-                    problems.push(format!("{}: ATT&CK {t} is revoked or deprecated", s.id))
-                }
-                _ => {}
-            }
+            technique(&s.id, t, &mut problems);
         }
-        for c in &s.controls.nist_800_53 {
-            checked += 1;
-            match controls.get(c.as_str()) {
-                None => problems.push(format!("{}: 800-53 {c} does not exist", s.id)),
-                Some(x) if x["withdrawn"] == true => problems.push(format!("{}: 800-53 {c} is withdrawn", s.id)),
-                _ => {}
-            }
-        }
+        control_checks.extend(s.controls.nist_800_53.iter().map(|c| (s.id.clone(), c.clone())));
         for c in &s.cwe {
-            checked += 1;
             match weaknesses.get(c.as_str()) {
                 None => problems.push(format!("{}: {c} is not a CWE weakness", s.id)),
                 Some(x) if x["status"].as_str().is_some_and(|st| st.eq_ignore_ascii_case("deprecated")) => {
@@ -76,7 +88,6 @@ fn rule_ids_exist_and_are_current_in_authoritative_data() {
             }
         }
         for c in &s.capec {
-            checked += 1;
             match patterns.get(c.as_str()) {
                 None => problems.push(format!("{}: {c} does not exist", s.id)),
                 Some(x) if x["deprecated"] == true => problems.push(format!("{}: {c} is deprecated", s.id)),
@@ -84,16 +95,68 @@ fn rule_ids_exist_and_are_current_in_authoritative_data() {
             }
         }
     }
-    for (id, t) in &engine.catalogs().tokens {
-        for c in &t.nist_800_53 {
-            checked += 1;
-            if controls.get(c.as_str()).is_none_or(|x| x["withdrawn"] == true) {
-                problems.push(format!("control token {id}: 800-53 {c} missing or withdrawn"));
-            }
+    for (t, list) in &cat.crosswalks.attack_to_nist {
+        technique("crosswalk attack-nist-800-53", t, &mut problems);
+        control_checks.extend(list.iter().map(|c| (format!("crosswalk attack-nist-800-53 {t}"), c.clone())));
+    }
+    for (id, t) in &cat.tokens {
+        control_checks.extend(t.nist_800_53.iter().map(|c| (format!("control token {id}"), c.clone())));
+    }
+    for (sub, r) in &cat.crosswalks.csf_refs {
+        control_checks.extend(r.nist_800_53.iter().map(|c| (format!("crosswalk csf {sub}"), c.clone())));
+    }
+    for (who, c) in control_checks {
+        checked += 1;
+        match controls.get(c.as_str()) {
+            None => problems.push(format!("{who}: 800-53 {c} does not exist")),
+            Some(x) if x["withdrawn"] == true => problems.push(format!("{who}: 800-53 {c} is withdrawn")),
+            _ => {}
         }
     }
+    let mut csf_ids: Vec<(String, String)> = cat.csf.keys().map(|k| ("CSF catalog".to_owned(), k.clone())).collect();
+    csf_ids.extend(cat.csf_categories.keys().map(|k| ("CSF catalog".to_owned(), k.clone())));
+    csf_ids.extend(cat.crosswalks.csf_refs.keys().map(|k| ("crosswalk csf".to_owned(), k.clone())));
+    if let Some(f) = cat.framework("nist_csf") {
+        csf_ids.extend(f.requirements.iter().map(|r| ("framework nist_csf".to_owned(), r.id.clone())));
+    }
+    for (who, id) in csf_ids {
+        checked += 1;
+        match csf.get(id.as_str()) {
+            None => problems.push(format!("{who}: CSF 2.0 {id} does not exist")),
+            Some(x) if x["withdrawn"] == true => problems.push(format!("{who}: CSF 2.0 {id} is withdrawn")),
+            _ => {}
+        }
+    }
+    (problems, checked + rules.iter().map(|s| s.cwe.len() + s.capec.len()).sum::<usize>())
+}
+
+#[test]
+fn every_catalog_id_exists_and_is_current_in_authoritative_data() {
+    let Some(dir) = shared() else { return };
+    let engine = Engine::bundled().unwrap();
+    let specs: Vec<RuleSpec> = engine.rules().rules.iter().map(|r| r.spec.clone()).collect();
+    let (problems, checked) = problems(&Authority::load(&dir), &specs, engine.catalogs());
     assert!(problems.is_empty(), "{} of {checked} ids are not valid:\n{}", problems.len(), problems.join("\n"));
     eprintln!("checked {checked} catalog ids against ../shared/data: 100% valid");
+}
+
+#[test]
+fn a_revoked_technique_in_a_rule_fails_the_integrity_check() {
+    let Some(dir) = shared() else { return };
+    let engine = Engine::bundled().unwrap();
+    let mut specs: Vec<RuleSpec> = engine.rules().rules.iter().map(|r| r.spec.clone()).collect();
+    // T1574.002 (DLL Side-Loading) was revoked in favour of T1574.001.
+    specs[0].attack.push("T1574.002".into());
+    // AC-13 (Supervision and Review) was withdrawn into AC-2 and AU-6.
+    specs[1].controls.nist_800_53.push("ac-13".into());
+    let (problems, _) = problems(&Authority::load(&dir), &specs, engine.catalogs());
+    assert_eq!(
+        problems,
+        [
+            format!("{}: ATT&CK T1574.002 is revoked or deprecated in v18.1", specs[0].id),
+            format!("{}: 800-53 ac-13 is withdrawn", specs[1].id),
+        ]
+    );
 }
 
 #[test]

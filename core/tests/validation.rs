@@ -291,6 +291,18 @@ fn rule_errors_name_file_and_pointer() {
             "custom.yaml#/rules/0/cwe/0",
         ),
         ("format_version: 1", "format_version: 2", "rule.unsupported_version", "custom.yaml#/format_version"),
+        (
+            "stride: [tampering]",
+            "stride: [tampering]\n    requirements: {pci: [\"4.2.1\"]}",
+            "rule.unknown_framework",
+            "custom.yaml#/rules/0/requirements/pci",
+        ),
+        (
+            "stride: [tampering]",
+            "stride: [tampering]\n    requirements: {pci_dss: [\"4.2.1\", \"4.2.9\"]}",
+            "rule.unknown_requirement",
+            "custom.yaml#/rules/0/requirements/pci_dss/1",
+        ),
     ];
     for (from, to, code, path) in cases {
         let e = rule_error(&RULE.replace(from, to));
@@ -337,4 +349,71 @@ fn later_rule_file_replaces_a_rule() {
     .unwrap();
     assert_eq!(engine.rules().rules.len(), 1);
     assert_eq!(engine.rules().get("X-1").unwrap().spec.title, "replaced");
+}
+
+#[test]
+fn unknown_requirement_suggests_the_framework_key() {
+    let e = rule_error(
+        &RULE.replace("stride: [tampering]", "stride: [tampering]\n    requirements: {hipa: [\"164.312(b)\"]}"),
+    );
+    assert!(e.to_string().contains("did you mean `hipaa`"), "{e}");
+}
+
+#[test]
+fn catalog_files_are_checked_with_file_and_pointer() {
+    let frameworks =
+        |body: &str| format!("format_version: 1\nid: f\nversion: \"1\"\nsource: s\nlicence: l\nframeworks:\n{body}");
+    let fw = "  - id: acme\n    name: Acme\n    version: \"1\"\n    publisher: Acme\n    requirements:\n";
+    let cases: Vec<(String, String, &str, &str)> = vec![
+        (
+            "frameworks/x.yaml".into(),
+            frameworks(&format!("{fw}      - {{id: \"1\", title: t, evidence: [magic]}}\n")),
+            "catalog.unknown_value",
+            "frameworks/x.yaml#/frameworks/0/requirements/0/evidence/0",
+        ),
+        (
+            "frameworks/x.yaml".into(),
+            frameworks(&format!("{fw}      - {{id: \"1\", title: t}}\n      - {{id: \"1\", title: u}}\n")),
+            "catalog.duplicate_id",
+            "frameworks/x.yaml#/frameworks/0/requirements/1/id",
+        ),
+        (
+            "frameworks/x.yaml".into(),
+            frameworks("  - id: pci_dss\n    name: P\n    version: \"4\"\n    publisher: P\n    requirements: []\n"),
+            "catalog.duplicate_id",
+            "frameworks/x.yaml#/frameworks/0/id",
+        ),
+        (
+            "frameworks/x.yaml".into(),
+            frameworks("  - id: nist_csf\n    name: C\n    version: \"2\"\n    publisher: N\n    requirements: [{id: ID.RA-99, title: t}]\n"),
+            "catalog.unknown_reference",
+            "frameworks/frameworks.yaml#/frameworks/",
+        ),
+        (
+            "crosswalks/attack-extra.json".into(),
+            r#"{"format_version":1,"id":"x","version":"1","source":"s","licence":"l","mappings":[{"technique":"T1574.002","controls":["sc-8"]}]}"#.into(),
+            "catalog.unknown_reference",
+            "crosswalks/attack-nist-800-53.json#/mappings/",
+        ),
+    ];
+    for (name, text, code, path) in cases {
+        let e =
+            Engine::with_options(&EngineOptions { catalog_files: vec![(name.clone(), text)], ..Default::default() })
+                .expect_err(&name);
+        let d = e.diagnostics().iter().find(|d| d.code == code).unwrap_or_else(|| panic!("{code} expected: {e}"));
+        assert!(d.path.starts_with(path), "{} does not start with {path}: {e}", d.path);
+    }
+}
+
+#[test]
+fn yaml_booleans_follow_yaml_1_2() {
+    // `NO` (Norway) and `n` stay strings; `yes` is not a boolean and is refused where one is expected.
+    let m = Model::from_yaml("title: NO\ncomponents: [{id: n, type: web_app}]\n").unwrap();
+    assert_eq!((m.title.as_str(), m.components[0].id.as_str()), ("NO", "n"));
+    let e = Model::from_yaml(
+        "title: t\ncomponents: [{id: a, type: web_app}, {id: b, type: database}]\nflows: [{source: a, target: b, encrypted: yes}]\n",
+    )
+    .unwrap_err();
+    let d = &e.diagnostics()[0];
+    assert_eq!((d.code.as_str(), d.path.as_str()), ("model.invalid_type", "flows[0].encrypted"), "{e}");
 }

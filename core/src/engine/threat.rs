@@ -274,8 +274,10 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
         summary,
         threats,
         assumptions,
+        coverage: Vec::new(),
         compliance: Vec::new(),
     };
+    report.coverage = crate::report::coverage(facts.model, &report.threats, rules);
     report.compliance = crate::report::compliance(facts.model, &report, rules, cat);
     report
 }

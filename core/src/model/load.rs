@@ -127,7 +127,9 @@ fn yaml_value(text: &str) -> std::result::Result<Value, SyntaxDiag> {
     if text.trim().is_empty() {
         return Err(SyntaxDiag(Diagnostic::new("syntax", "", "document is empty")));
     }
-    serde_saphyr::from_str::<Value>(text).map_err(|e| {
+    // YAML 1.2 booleans only: `n`, `no`, `off` stay strings (a zone named `NO` is not `false`).
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
         let msg = e.to_string();
         let first = msg.lines().next().unwrap_or("").trim().to_owned();
         SyntaxDiag(Diagnostic::new("syntax", "", format!("invalid YAML: {}", lower_first(&first))))

@@ -143,6 +143,25 @@ pub fn to_markdown(r: &Report) -> String {
     let _ = writeln!(o, "- **Techniques:** MITRE ATT&CK Enterprise {}", me.attack_version);
 
     // Threats
+    let _ = writeln!(o, "\n### STRIDE-per-element coverage\n");
+    let _ = writeln!(
+        o,
+        "Each category of the STRIDE-per-element chart is considered by the rules listed; elements with \
+         no finding in a category were evaluated by those rules and none applied.\n"
+    );
+    let _ = writeln!(o, "| Element | Category | Elements with findings | Rules |\n|---|---|---:|---|");
+    for c in &r.coverage {
+        let rules = if c.rules.is_empty() { "none (gap in the rule pack)".to_owned() } else { c.rules.join(", ") };
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} of {} | {} |",
+            words(&c.element),
+            words(c.category.as_str()),
+            c.with_findings,
+            c.elements,
+            rules
+        );
+    }
     let _ = writeln!(o, "\n## Threats\n");
     if r.threats.is_empty() {
         let _ = writeln!(o, "No threats found.");

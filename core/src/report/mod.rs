@@ -2,11 +2,14 @@
 //! provenance. One JSON shape in every language; Markdown and a plain-text table for people.
 
 mod compliance;
+mod coverage;
 mod markdown;
 mod table;
 
 pub(crate) use compliance::compliance;
 pub use compliance::{Findings, FrameworkEvidence, RequirementEvidence};
+pub(crate) use coverage::coverage;
+pub use coverage::{CoverageCell, STRIDE_PER_ELEMENT};
 
 pub use markdown::to_markdown;
 pub use table::to_table;
@@ -30,6 +33,8 @@ pub struct Report {
     pub summary: Summary,
     pub threats: Vec<Threat>,
     pub assumptions: Vec<AssumptionEntry>,
+    /// STRIDE-per-element coverage: the rules that consider each applicable category.
+    pub coverage: Vec<CoverageCell>,
     /// Per compliance framework, the requirements this report evidences.
     pub compliance: Vec<FrameworkEvidence>,
 }
