@@ -3,6 +3,7 @@
 //! informative references of CSF 2.0).
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// A CSF 2.0 function (`GV`, `ID`, ...).
@@ -261,47 +262,53 @@ impl Crosswalks {
     }
 }
 
-/// Orders ids with embedded numbers naturally: `T1001 < T1001.001 < T1002`, `ac-2 < ac-2.1 < ac-10`.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    fn parts(s: &str) -> impl Iterator<Item = (bool, &str)> {
-        let mut rest = s;
-        std::iter::from_fn(move || {
-            let first = rest.chars().next()?;
-            let digit = first.is_ascii_digit();
-            let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
-            let (head, tail) = rest.split_at(end);
-            rest = tail;
-            Some((digit, head))
+/// One run of an id split for natural ordering: digits (leading zeros dropped) sort before text.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Part<'a> {
+    Number(usize, &'a str),
+    Text(&'a str),
+}
+
+fn parts(s: &str) -> impl Iterator<Item = Part<'_>> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let digit = first.is_ascii_digit();
+        let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(end);
+        rest = tail;
+        Some(if digit {
+            let n = run.trim_start_matches('0');
+            Part::Number(n.len(), n)
+        } else {
+            Part::Text(run)
         })
-    }
-    let mut pa = parts(a);
-    let mut pb = parts(b);
-    loop {
-        match (pa.next(), pb.next()) {
-            (None, None) => return std::cmp::Ordering::Equal,
-            (None, Some(_)) => return std::cmp::Ordering::Less,
-            (Some(_), None) => return std::cmp::Ordering::Greater,
-            (Some((da, x)), Some((db, y))) => {
-                let ord = match (da, db) {
-                    (true, true) => {
-                        let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
-                        x.len().cmp(&y.len()).then_with(|| x.cmp(y))
-                    }
-                    (true, false) => std::cmp::Ordering::Less,
-                    (false, true) => std::cmp::Ordering::Greater,
-                    (false, false) => x.cmp(y),
-                };
-                if ord != std::cmp::Ordering::Equal {
-                    return ord;
-                }
-            }
-        }
-    }
+    })
+}
+
+/// Natural order, as `natural_key` in `build_catalogs.py`: `T1001 < T1001.001 < T1002`, `TA0002 < TA0010`.
+/// Ties (`T01` and `T1`) are broken by the plain string order so that the result is total.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    parts(a).cmp(parts(b)).then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_order_cases() {
+        use std::cmp::Ordering;
+        assert_eq!(natural_cmp("T1001", "T1001.001"), Ordering::Less);
+        assert_eq!(natural_cmp("T1001.001", "T1002"), Ordering::Less);
+        assert_eq!(natural_cmp("T1001.002", "T1001.010"), Ordering::Less);
+        assert_eq!(natural_cmp("TA0002", "TA0010"), Ordering::Less);
+        assert_eq!(natural_cmp("T99", "T100"), Ordering::Less);
+        assert_eq!(natural_cmp("T1", "T1"), Ordering::Equal);
+        assert_eq!(natural_cmp("1", "a"), Ordering::Less);
+        assert_eq!(natural_cmp("", "T1"), Ordering::Less);
+        assert_eq!(natural_cmp("T99999999999999999999999999999999999999", "T1"), Ordering::Greater);
+    }
 
     #[test]
     fn natural_order() {

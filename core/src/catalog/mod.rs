@@ -76,6 +76,18 @@ pub enum EntryStatus {
     Withdrawn,
 }
 
+impl EntryStatus {
+    /// The lowercase name (`active`, `revoked`, `deprecated`, `withdrawn`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Active => "active",
+            EntryStatus::Revoked => "revoked",
+            EntryStatus::Deprecated => "deprecated",
+            EntryStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
 /// An ATT&CK technique or sub-technique.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

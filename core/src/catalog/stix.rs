@@ -9,10 +9,9 @@
 //! The bundle is read into typed structs that keep only the fields needed; every other field (and
 //! the descriptions that make up most of the 30+ MB) is skipped by the parser.
 
-use super::{EntryStatus, Tactic, Technique};
+use super::{EntryStatus, Tactic, Technique, natural_cmp};
 use crate::error::{Diagnostic, Error, Result};
 use serde::Deserialize;
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Licence line of the ATT&CK catalog (the same as the committed catalog file).
@@ -412,53 +411,4 @@ fn collect_techniques(objects: &[StixObject], tactics: &[Tactic], diags: &mut Ve
         t.revoked_by.sort_by(|a, b| natural_cmp(a, b));
     }
     out
-}
-
-/// One run of an id split for natural ordering: digits (leading zeros dropped) sort before text.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum Part<'a> {
-    Number(usize, &'a str),
-    Text(&'a str),
-}
-
-fn parts(s: &str) -> impl Iterator<Item = Part<'_>> {
-    let mut rest = s;
-    std::iter::from_fn(move || {
-        let first = rest.chars().next()?;
-        let digit = first.is_ascii_digit();
-        let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(end);
-        rest = tail;
-        Some(if digit {
-            let n = run.trim_start_matches('0');
-            Part::Number(n.len(), n)
-        } else {
-            Part::Text(run)
-        })
-    })
-}
-
-/// Natural order, as `natural_key` in `build_catalogs.py`: `T1001 < T1001.001 < T1002`, `TA0002 < TA0010`.
-/// Ties (`T01` and `T1`) are broken by the plain string order so that the result is total.
-fn natural_cmp(a: &str, b: &str) -> Ordering {
-    parts(a).cmp(parts(b)).then_with(|| a.cmp(b))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::natural_cmp;
-    use std::cmp::Ordering;
-
-    #[test]
-    fn natural_order() {
-        assert_eq!(natural_cmp("T1001", "T1001.001"), Ordering::Less);
-        assert_eq!(natural_cmp("T1001.001", "T1002"), Ordering::Less);
-        assert_eq!(natural_cmp("T1001.002", "T1001.010"), Ordering::Less);
-        assert_eq!(natural_cmp("TA0002", "TA0010"), Ordering::Less);
-        assert_eq!(natural_cmp("T99", "T100"), Ordering::Less);
-        assert_eq!(natural_cmp("T1", "T1"), Ordering::Equal);
-        assert_eq!(natural_cmp("1", "a"), Ordering::Less);
-        assert_eq!(natural_cmp("", "T1"), Ordering::Less);
-        assert_eq!(natural_cmp("T99999999999999999999999999999999999999", "T1"), Ordering::Greater);
-    }
 }

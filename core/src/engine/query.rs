@@ -172,7 +172,7 @@ impl Engine {
                     } else {
                         format!(" by {}", t.revoked_by.join(", "))
                     };
-                    facts.insert(0, ("status".into(), format!("{}{by}", status_word(t.status))));
+                    facts.insert(0, ("status".into(), format!("{}{by}", t.status.as_str())));
                 }
                 if let Some(p) = &t.parent {
                     facts.push(("parent".into(), p.clone()));
@@ -565,7 +565,7 @@ impl Engine {
             let (status, replaced_by) = match by_id.get(id) {
                 None => ("missing", Vec::new()),
                 Some(t) if t.status == EntryStatus::Active => return,
-                Some(t) => (status_word(t.status), t.revoked_by.clone()),
+                Some(t) => (t.status.as_str(), t.revoked_by.clone()),
             };
             out.push(RetiredReference { referrer, technique: id.to_owned(), status: status.to_owned(), replaced_by });
         };
@@ -660,15 +660,6 @@ impl Engine {
             rows.len()
         );
         o
-    }
-}
-
-fn status_word(s: EntryStatus) -> &'static str {
-    match s {
-        EntryStatus::Active => "active",
-        EntryStatus::Revoked => "revoked",
-        EntryStatus::Deprecated => "deprecated",
-        EntryStatus::Withdrawn => "withdrawn",
     }
 }
 

@@ -538,7 +538,7 @@ fn compile_rule(
                 push(
                     "rule.retired_technique",
                     &format!("attack/{i}"),
-                    format!("ATT&CK technique `{t}` is {}{by}", status_word(tech.status)),
+                    format!("ATT&CK technique `{t}` is {}{by}", tech.status.as_str()),
                 );
             }
             Some(_) => {}
@@ -634,13 +634,4 @@ fn compile_rule(
     let cond = cond?;
     let requires = required_facts(&cond);
     Some(Rule { spec: spec.clone(), cond, requires, exists: compiler.exists, mitigation_ids, pack })
-}
-
-fn status_word(s: EntryStatus) -> &'static str {
-    match s {
-        EntryStatus::Active => "active",
-        EntryStatus::Revoked => "revoked",
-        EntryStatus::Deprecated => "deprecated",
-        EntryStatus::Withdrawn => "withdrawn",
-    }
 }
