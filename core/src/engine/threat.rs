@@ -4,12 +4,13 @@
 use super::eval::{Ctx, Evaluator, Unset};
 use super::facts::{Decl, Facts};
 use crate::catalog::Catalogs;
+use crate::model::Model;
 use crate::report::*;
 use crate::rules::ast::{Collection, Exists};
 use crate::rules::{Access, AssetScope, Complexity, ExposureOf, Property, Rule, RuleSet, Stride};
 use crate::scoring::{self, Impact, Likelihood, LikelihoodFactors, Modifier, Severity};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,8 +264,15 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
             .then(a.id.cmp(&b.id))
     });
     let mut slots: Vec<Option<Threat>> = built.into_iter().map(Some).collect();
-    let threats: Vec<Threat> = order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
-    let assumptions = b.assumptions(&threats);
+    let mut threats: Vec<Threat> = order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
+    // Position in the report of each threat, by build order.
+    let mut position = vec![0u32; order.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        if let Some(p) = position.get_mut(i) {
+            *p = pos as u32;
+        }
+    }
+    let assumptions = b.assumptions(&mut threats, &position);
     let summary = summary(&threats, rules);
     let mut report = Report {
         format_version: REPORT_FORMAT_VERSION,
@@ -286,12 +294,34 @@ struct Builder<'a, 'm> {
     facts: &'a Facts<'m>,
     rules: &'a RuleSet,
     infos: &'a [RuleInfo],
-    /// Automatic assumptions: key → (statement, element ids, threat ids).
-    auto: BTreeMap<String, (String, Vec<String>, BTreeSet<String>)>,
-    /// Controls credited without evidence: element id → (tokens, threat ids).
-    no_evidence: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>,
+    /// Automatic assumptions, by what they are about; threats are indices in build order.
+    auto: HashMap<AutoKey, AutoEntry>,
+    /// Controls credited without evidence: element id → (tokens, threats in build order).
+    no_evidence: HashMap<&'a str, (BTreeSet<u16>, Vec<u32>)>,
+    /// Index of the threat being built (in build order).
+    current: u32,
     asset_handlers: Option<Vec<Vec<u32>>>,
     zone_members: Option<Vec<Vec<u32>>>,
+}
+
+/// What an automatic assumption is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum AutoKey {
+    Unset(Unset),
+    /// A component whose controls are not stated.
+    Controls(u32),
+    /// A component with no zone.
+    Zone(u32),
+}
+
+/// An automatic assumption being collected.
+struct AutoEntry {
+    /// Stable key the assumption id is derived from (`encrypted:f3`).
+    key: String,
+    statement: String,
+    element: String,
+    /// Threats that depend on it, in build order (may repeat).
+    threats: Vec<u32>,
 }
 
 fn property_of(rule: &Rule) -> Property {
@@ -323,8 +353,9 @@ impl<'a, 'm> Builder<'a, 'm> {
             facts,
             rules,
             infos,
-            auto: BTreeMap::new(),
-            no_evidence: BTreeMap::new(),
+            auto: HashMap::new(),
+            no_evidence: HashMap::new(),
+            current: 0,
             asset_handlers: None,
             zone_members: None,
         }
@@ -434,17 +465,14 @@ impl<'a, 'm> Builder<'a, 'm> {
                     ic = ic.saturating_add(i);
                     strong |= effect.is_strong();
                     if d.evidence == 0 {
-                        let e = self.no_evidence.entry(on.clone()).or_default();
-                        e.0.insert(name.clone());
-                        e.1.insert(id.clone());
+                        let e = self.no_evidence.entry(on).or_default();
+                        e.0.insert(*tok);
+                        e.1.push(self.current);
                     }
                     credited.push(CreditedControl {
                         control: name,
-                        effect: serde_json::to_value(effect)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                        on: on.clone(),
+                        effect: effect.as_str().to_owned(),
+                        on: (*on).to_owned(),
                         status: if d.status == crate::model::ControlStatus::Verified {
                             "verified".into()
                         } else {
@@ -475,40 +503,44 @@ impl<'a, 'm> Builder<'a, 'm> {
             && let Some(c) = primary_comp
             && facts.model.components.get(c as usize).is_some_and(|m| m.controls.is_none())
         {
-            let cid = self.comp_id(c).to_owned();
-            self.auto_assumption(
-                format!("controls:{cid}"),
-                format!("component `{cid}`: controls not stated; assumed none"),
-                &cid,
-                &id,
-            );
+            self.auto_assumption(AutoKey::Controls(c), |b| {
+                let cid = b.comp_id(c);
+                (
+                    format!("controls:{cid}"),
+                    format!("component `{cid}`: controls not stated; assumed none"),
+                    cid.to_owned(),
+                )
+            });
         }
         // Components with no zone.
-        for e in &elements {
-            if e.kind == "component" {
-                let unzoned = facts
-                    .graph
-                    .comp_index
-                    .get(&e.id)
-                    .and_then(|&c| facts.graph.nodes.get(c))
-                    .is_some_and(|n| n.zone.is_none());
-                if unzoned {
-                    self.auto_assumption(
-                        format!("zone:{}", e.id),
-                        format!("component `{}`: zone not stated; assumed exposed to the internet (trust 0)", e.id),
-                        &e.id,
-                        &id,
-                    );
-                }
+        let comps: Vec<u32> = match hit.subject {
+            Subject::Comp(c) => vec![c],
+            Subject::Flow(f) => {
+                let (s, t) = self.endpoints(f);
+                vec![s, t]
+            }
+            _ => Vec::new(),
+        };
+        for c in comps {
+            if facts.graph.nodes.get(c as usize).is_some_and(|n| n.zone.is_none()) {
+                self.auto_assumption(AutoKey::Zone(c), |b| {
+                    let cid = b.comp_id(c);
+                    (
+                        format!("zone:{cid}"),
+                        format!("component `{cid}`: zone not stated; assumed exposed to the internet (trust 0)"),
+                        cid.to_owned(),
+                    )
+                });
             }
         }
         for r in &reads {
-            let (key, statement, element) = self.unset_statement(*r);
-            self.auto_assumption(key, statement, &element, &id);
+            let r = *r;
+            self.auto_assumption(AutoKey::Unset(r), |b| b.unset_statement(r));
         }
 
         let description = self.render(&spec.description, hit.subject, &assets, &missing);
         let recommended = self.recommended(info, &scope);
+        self.current += 1;
         Some(Threat {
             id,
             rule: info.rule.clone(),
@@ -537,9 +569,16 @@ impl<'a, 'm> Builder<'a, 'm> {
         ElementRef { id: self.comp_id(c).to_owned(), kind: "component".into(), name: self.comp_name(c).to_owned() }
     }
 
-    fn auto_assumption(&mut self, key: String, statement: String, element: &str, threat: &str) {
-        let e = self.auto.entry(key).or_insert_with(|| (statement, vec![element.to_owned()], BTreeSet::new()));
-        e.2.insert(threat.to_owned());
+    /// Records that the current threat depends on the automatic assumption `key`; `describe`
+    /// gives (stable key, statement, element id) the first time the key is seen.
+    fn auto_assumption(&mut self, key: AutoKey, describe: impl FnOnce(&Self) -> (String, String, String)) {
+        let current = self.current;
+        if let Some(e) = self.auto.get_mut(&key) {
+            e.threats.push(current);
+            return;
+        }
+        let (k, statement, element) = describe(self);
+        self.auto.insert(key, AutoEntry { key: k, statement, element, threats: vec![current] });
     }
 
     fn unset_statement(&self, u: Unset) -> (String, String, String) {
@@ -774,31 +813,31 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     /// Declared controls in reach of a threat: (declaring element id, declaration).
-    fn control_scope(&mut self, subject: Subject) -> Vec<(String, Decl)> {
+    fn control_scope(&mut self, subject: Subject) -> Vec<(&'a str, Decl)> {
         let facts = self.facts;
-        let mut out = Vec::new();
-        let comp = |out: &mut Vec<(String, Decl)>, c: u32| {
-            if let (Some(cf), Some(m)) = (facts.comps.get(c as usize), facts.model.components.get(c as usize)) {
-                out.extend(cf.decls.iter().map(|d| (m.id.clone(), d.clone())));
+        let model: &'a Model = facts.model;
+        let mut out: Vec<(&'a str, Decl)> = Vec::new();
+        let comp = |out: &mut Vec<(&'a str, Decl)>, c: u32| {
+            if let (Some(cf), Some(m)) = (facts.comps.get(c as usize), model.components.get(c as usize)) {
+                out.extend(cf.decls.iter().map(|d| (m.id.as_str(), d.clone())));
             }
             let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
-            if let (Some(zf), Some(zm)) = (z.and_then(|z| facts.zones.get(z)), z.and_then(|z| facts.model.zones.get(z)))
-            {
-                out.extend(zf.decls.iter().map(|d| (zm.id.clone(), d.clone())));
+            if let (Some(zf), Some(zm)) = (z.and_then(|z| facts.zones.get(z)), z.and_then(|z| model.zones.get(z))) {
+                out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
             }
         };
         match subject {
             Subject::Comp(c) => comp(&mut out, c),
             Subject::Flow(f) => {
                 if let Some(fl) = facts.flows.get(f as usize) {
-                    let id = facts.flow_ids.get(f as usize).cloned().unwrap_or_default();
-                    out.extend(fl.decls.iter().map(|d| (id.clone(), d.clone())));
+                    let id: &'a str = facts.flow_ids.get(f as usize).map_or("", |s| s.as_str());
+                    out.extend(fl.decls.iter().map(|d| (id, d.clone())));
                 }
                 let (src, tgt) = self.endpoints(f);
                 comp(&mut out, tgt);
                 // The source's own controls (e.g. masking before sending), not its zone's.
-                if let (Some(cf), Some(m)) = (facts.comps.get(src as usize), facts.model.components.get(src as usize)) {
-                    out.extend(cf.decls.iter().map(|d| (m.id.clone(), d.clone())));
+                if let (Some(cf), Some(m)) = (facts.comps.get(src as usize), model.components.get(src as usize)) {
+                    out.extend(cf.decls.iter().map(|d| (m.id.as_str(), d.clone())));
                 }
             }
             Subject::Asset(a) => {
@@ -808,18 +847,18 @@ impl<'a, 'm> Builder<'a, 'm> {
                 out.sort_by(|x, y| x.0.cmp(&y.0));
             }
             Subject::Zone(z) => {
-                if let (Some(zf), Some(zm)) = (facts.zones.get(z as usize), facts.model.zones.get(z as usize)) {
-                    out.extend(zf.decls.iter().map(|d| (zm.id.clone(), d.clone())));
+                if let (Some(zf), Some(zm)) = (facts.zones.get(z as usize), model.zones.get(z as usize)) {
+                    out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
                 }
             }
             Subject::Model => {
                 for c in 0..facts.comps.len() {
-                    if let (Some(cf), Some(m)) = (facts.comps.get(c), facts.model.components.get(c)) {
-                        out.extend(cf.decls.iter().map(|d| (m.id.clone(), d.clone())));
+                    if let (Some(cf), Some(m)) = (facts.comps.get(c), model.components.get(c)) {
+                        out.extend(cf.decls.iter().map(|d| (m.id.as_str(), d.clone())));
                     }
                 }
-                for (zf, zm) in facts.zones.iter().zip(facts.model.zones.iter()) {
-                    out.extend(zf.decls.iter().map(|d| (zm.id.clone(), d.clone())));
+                for (zf, zm) in facts.zones.iter().zip(model.zones.iter()) {
+                    out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
                 }
                 out.sort_by(|x, y| x.0.cmp(&y.0));
             }
@@ -827,7 +866,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         out
     }
 
-    fn recommended(&self, info: &RuleInfo, scope: &[(String, Decl)]) -> Recommended {
+    fn recommended(&self, info: &RuleInfo, scope: &[(&'a str, Decl)]) -> Recommended {
         let nist = info
             .nist
             .iter()
@@ -903,26 +942,43 @@ impl<'a, 'm> Builder<'a, 'm> {
         out
     }
 
-    fn assumptions(&mut self, threats: &[Threat]) -> Vec<AssumptionEntry> {
+    /// The assumptions register; also links each threat to the assumptions it depends on.
+    /// `position[i]` is the report position of the threat built `i`-th.
+    fn assumptions(&mut self, threats: &mut [Threat], position: &[u32]) -> Vec<AssumptionEntry> {
         let facts = self.facts;
+        let mut entries: Vec<AutoEntry> = std::mem::take(&mut self.auto).into_values().collect();
         for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
-            let list: Vec<String> = tokens.iter().map(|t| format!("`{t}`")).collect();
+            let list: Vec<String> = tokens
+                .iter()
+                .filter_map(|t| self.rules.token_names.get(usize::from(*t)))
+                .map(|t| format!("`{t}`"))
+                .collect();
             let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
             let statement =
                 format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
-            self.auto.insert(format!("evidence:{on}"), (statement, vec![on], ids));
+            entries.push(AutoEntry { key: format!("evidence:{on}"), statement, element: on.to_owned(), threats: ids });
         }
+        // Declared assumptions link the threats on their elements.
+        let mut by_element: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (pos, t) in threats.iter().enumerate() {
+            for e in &t.elements {
+                by_element.entry(e.id.as_str()).or_default().push(pos as u32);
+            }
+        }
+        let mut links: Vec<(u32, String)> = Vec::new();
         let mut declared: Vec<AssumptionEntry> = facts
             .model
             .assumptions
             .iter()
             .map(|a| {
-                let mut linked: Vec<String> = threats
-                    .iter()
-                    .filter(|t| t.elements.iter().any(|e| a.elements.contains(&e.id)))
-                    .map(|t| t.id.clone())
-                    .collect();
-                linked.sort();
+                let mut linked: Vec<u32> =
+                    a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
+                linked.sort_unstable();
+                linked.dedup();
+                links.extend(linked.iter().map(|&p| (p, a.id.clone())));
+                let mut ids: Vec<String> =
+                    linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+                ids.sort();
                 let mut elements = a.elements.clone();
                 elements.sort();
                 AssumptionEntry {
@@ -932,24 +988,42 @@ impl<'a, 'm> Builder<'a, 'm> {
                     owner: a.owner.clone(),
                     review_by: a.review_by.clone(),
                     elements,
-                    threats: linked,
+                    threats: ids,
                 }
             })
             .collect();
         declared.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut auto: Vec<AssumptionEntry> = std::mem::take(&mut self.auto)
+        let mut auto: Vec<AssumptionEntry> = entries
             .into_iter()
-            .map(|(key, (statement, elements, threats))| AssumptionEntry {
-                id: format!("AUTO-{}", short_hash(&[&key])),
-                statement,
-                source: "automatic".into(),
-                owner: facts.model.owner.clone(),
-                review_by: None,
-                elements,
-                threats: threats.into_iter().collect(),
+            .map(|e| {
+                let id = format!("AUTO-{}", short_hash(&[&e.key]));
+                let mut positions: Vec<u32> =
+                    e.threats.iter().filter_map(|&i| position.get(i as usize)).copied().collect();
+                positions.sort_unstable();
+                positions.dedup();
+                links.extend(positions.iter().map(|&p| (p, id.clone())));
+                let mut ids: Vec<String> =
+                    positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+                ids.sort();
+                AssumptionEntry {
+                    id,
+                    statement: e.statement,
+                    source: "automatic".into(),
+                    owner: facts.model.owner.clone(),
+                    review_by: None,
+                    elements: vec![e.element],
+                    threats: ids,
+                }
             })
             .collect();
         auto.sort_by(|a, b| a.id.cmp(&b.id));
+        links.sort_unstable();
+        links.dedup();
+        for (pos, id) in links {
+            if let Some(t) = threats.get_mut(pos as usize) {
+                t.assumptions.push(id);
+            }
+        }
         declared.extend(auto);
         declared
     }

@@ -211,6 +211,17 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// The snake_case name used in rule files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::PreventiveStrong => "preventive_strong",
+            Effect::PreventivePartial => "preventive_partial",
+            Effect::ImpactLimiting => "impact_limiting",
+            Effect::ImpactLimitingStrong => "impact_limiting_strong",
+            Effect::Detective => "detective",
+        }
+    }
+
     /// (likelihood credit, impact credit)
     pub fn credit(self) -> (u8, u8) {
         match self {
