@@ -844,7 +844,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 for c in self.handlers(a) {
                     comp(&mut out, c);
                 }
-                out.sort_by(|x, y| x.0.cmp(&y.0));
+                out.sort_by(|x, y| x.0.cmp(y.0));
             }
             Subject::Zone(z) => {
                 if let (Some(zf), Some(zm)) = (facts.zones.get(z as usize), model.zones.get(z as usize)) {
@@ -860,7 +860,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 for (zf, zm) in facts.zones.iter().zip(model.zones.iter()) {
                     out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
                 }
-                out.sort_by(|x, y| x.0.cmp(&y.0));
+                out.sort_by(|x, y| x.0.cmp(y.0));
             }
         }
         out
