@@ -202,3 +202,21 @@ fn every_stride_per_element_cell_is_considered_by_a_rule() {
     let flows_t = r.coverage.iter().find(|c| c.element == "flow" && c.category.as_str() == "tampering").unwrap();
     assert!(flows_t.rules.contains(&"TM-002".to_owned()) && flows_t.with_findings > 0);
 }
+
+#[test]
+fn threats_and_assumptions_link_both_ways() {
+    for name in ["webshop", "patient-portal", "saas-platform"] {
+        let r = analyze(name);
+        let mut links = 0;
+        for a in &r.assumptions {
+            for tid in &a.threats {
+                let t = r.threats.iter().find(|t| &t.id == tid).expect("linked threat exists");
+                assert!(t.assumptions.contains(&a.id), "{name}: {tid} should list {}", a.id);
+                links += 1;
+            }
+        }
+        let listed: usize = r.threats.iter().map(|t| t.assumptions.len()).sum();
+        assert_eq!(listed, links, "{name}: every threat-side link has its register entry");
+        assert!(links > 0, "{name}");
+    }
+}
