@@ -128,7 +128,13 @@ fn yaml_value(text: &str) -> std::result::Result<Value, SyntaxDiag> {
         return Err(SyntaxDiag(Diagnostic::new("syntax", "", "document is empty")));
     }
     // YAML 1.2 booleans only: `n`, `no`, `off` stay strings (a zone named `NO` is not `false`).
-    let options = serde_saphyr::options! { strict_booleans: true };
+    // Node and event budgets grow with the input (a YAML node takes at least one byte), so large
+    // models parse while alias expansion stays capped by the default alias limits.
+    let budget = serde_saphyr::budget! {
+        max_nodes: text.len().max(250_000),
+        max_events: text.len().saturating_mul(2).max(1_000_000),
+    };
+    let options = serde_saphyr::options! { strict_booleans: true, budget: budget };
     serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
         let msg = e.to_string();
         let first = msg.lines().next().unwrap_or("").trim().to_owned();
