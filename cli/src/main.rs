@@ -2,6 +2,8 @@
 //!
 //! Exit codes: 0 done; 1 threats at or above `--fail-on`; 2 invalid input (model, rules, file).
 
+#![forbid(unsafe_code)]
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -24,6 +24,8 @@
 //! # Ok::<(), threatgraph::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 /// The README's Rust examples, compiled as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
