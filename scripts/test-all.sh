@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of the repository: formatting, lints, unit, integration, property and
-# vector tests, doc tests, and the CLI on every bundled example.
+# vector tests, criterion benches in test mode, doc tests, the CLI on every bundled example, and
+# the Python and Node packages (each runs the shared vectors too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +24,11 @@ for m in examples/*.yaml; do
   cargo run -q --locked -p threatgraph-cli -- validate "$m"
   cargo run -q --locked -p threatgraph-cli -- analyze "$m" --format json > /dev/null
 done
+
+step "python package (bindings-python): wheel, stubtest, pytest, notebook"
+./scripts/test-python.sh
+
+step "node package (bindings-node): addon, types, tsc, node --test, npm pack"
+./scripts/test-node.sh
 
 step "all suites passed"
