@@ -4,16 +4,19 @@
 # builder, report, pandas, threads, typing, the quickstart notebook).
 #
 # Needs python3 (>= 3.11 for the pinned pandas/ipykernel) and cargo; pip reaches PyPI only.
-# The venv lives in ${XDG_CACHE_HOME:-$HOME/.cache}/threatgraph-ci/venv (or $TG_VENV) and is
-# reused; CARGO_TARGET_DIR is honoured when set.
+# The wheel is installed into a fresh venv each run (or into $TG_VENV); pip's cache lives in
+# ${XDG_CACHE_HOME:-$HOME/.cache}/threatgraph-ci/pip; CARGO_TARGET_DIR is honoured when set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/threatgraph-ci
-VENV=${TG_VENV:-$CACHE/venv}
 export PIP_CACHE_DIR=${PIP_CACHE_DIR:-$CACHE/pip} PIP_DISABLE_PIP_VERSION_CHECK=1
 mkdir -p "$CACHE"
+# A fresh venv every run (the pip cache keeps it quick), unless $TG_VENV names one to reuse.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/threatgraph-py.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+VENV=${TG_VENV:-$WORK/venv}
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -27,8 +30,8 @@ PY=$VENV/bin/python
   pandas==3.1.1 nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0
 
 step "wheel (maturin build --release --locked)"
-DIST=$(mktemp -d "${TMPDIR:-/tmp}/threatgraph-dist.XXXXXX")
-trap 'rm -rf "$DIST"' EXIT
+DIST=$WORK/dist
+mkdir -p "$DIST"
 (cd bindings-python && "$VENV/bin/maturin" build --release --locked --out "$DIST" -i "$PY")
 "$PY" -m pip install -q --force-reinstall --no-deps "$DIST"/threatgraph-*.whl
 
