@@ -513,15 +513,15 @@ impl<'a, 'm> Builder<'a, 'm> {
             });
         }
         // Components with no zone.
-        let comps: Vec<u32> = match hit.subject {
-            Subject::Comp(c) => vec![c],
+        let comps: [Option<u32>; 2] = match hit.subject {
+            Subject::Comp(c) => [Some(c), None],
             Subject::Flow(f) => {
                 let (s, t) = self.endpoints(f);
-                vec![s, t]
+                [Some(s), Some(t)]
             }
-            _ => Vec::new(),
+            _ => [None, None],
         };
-        for c in comps {
+        for c in comps.into_iter().flatten() {
             if facts.graph.nodes.get(c as usize).is_some_and(|n| n.zone.is_none()) {
                 self.auto_assumption(AutoKey::Zone(c), |b| {
                     let cid = b.comp_id(c);
