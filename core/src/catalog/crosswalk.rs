@@ -184,7 +184,10 @@ pub struct Crosswalks {
     pub csf_refs: BTreeMap<String, CsfReferences>,
     /// (framework, id) → CSF subcategories that cite it.
     csf_by_ref: BTreeMap<(ControlFramework, String), Vec<String>>,
-    pub(super) sources: Vec<(String, Vec<Remapped>, Vec<Dropped>)>,
+    /// Source technique ids the crosswalk files moved to their ATT&CK successor.
+    pub remapped: Vec<Remapped>,
+    /// Source rows the crosswalk files left out, and why.
+    pub dropped: Vec<Dropped>,
 }
 
 impl Crosswalks {

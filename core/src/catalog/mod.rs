@@ -450,14 +450,15 @@ impl Catalogs {
                 src!(h);
                 let mappings = index(name, "mappings", h.body.mappings, |m| &m.technique, diags);
                 self.crosswalks.set_attack(mappings.into_values().collect());
-                self.crosswalks.sources.push((name.to_string(), h.body.remapped, h.body.dropped));
+                self.crosswalks.remapped.extend(h.body.remapped);
+                self.crosswalks.dropped.extend(h.body.dropped);
             }
             "crosswalks" if file_name(name).starts_with("csf-") => {
                 let h: Header<crosswalk::CsfReferencesBody> = load(name, text)?;
                 src!(h);
                 let refs = index(name, "references", h.body.references, |r| &r.subcategory, diags);
                 self.crosswalks.set_csf(refs);
-                self.crosswalks.sources.push((name.to_string(), Vec::new(), h.body.dropped));
+                self.crosswalks.dropped.extend(h.body.dropped);
             }
             "frameworks" => {
                 let h: Header<frameworks::FrameworksBody> = load(name, text)?;
