@@ -26,7 +26,8 @@ model.flows?.push({ source: 'shop', target: 'db', protocol: 'postgres', data: ['
 const engine = new Engine({ rules: [{ name: 'org.yaml', text: '...' }, 'rules: []'], noBundledRules: false });
 const report: Report = engine.analyze(model);
 const worst: Severity[] = report.threats.map((t: Threat) => t.severity);
-const ids: string[] = report.threats.flatMap((t) => t.attack.map((a) => a.id));
+const rules = new Map(report.rules.map((r) => [r.id, r]));
+const ids: string[] = report.threats.flatMap((t) => rules.get(t.rule.id)?.attack.map((a) => a.id) ?? []);
 const critical: number = report.summary.by_severity.critical ?? 0;
 const markdown: string = toMarkdown(report);
 validate('title: x', { format: 'yaml', noBundledRules: true });

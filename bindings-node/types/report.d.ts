@@ -10,6 +10,10 @@ export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
  */
 export type Stride =
   'spoofing' | 'tampering' | 'repudiation' | 'information_disclosure' | 'denial_of_service' | 'elevation_of_privilege';
+/**
+ * What kind of element a threat concerns.
+ */
+export type ElementRefKind = 'component' | 'flow' | 'zone' | 'data_asset';
 
 /**
  * The result of one analysis.
@@ -28,6 +32,11 @@ export interface Report {
   methodology: Methodology;
   model: ModelSummary;
   provenance: Provenance;
+  /**
+   * Every rule evaluated, sorted by id, with the mappings its threats share (ATT&CK,
+   * controls, weaknesses, requirements): each threat names its rule instead of repeating them.
+   */
+  rules: RuleSummary[];
   summary: Summary;
   threats: Threat[];
 }
@@ -229,6 +238,54 @@ export interface SourceRef {
   version: string;
 }
 /**
+ * A rule of the analysis with its mappings, shared by every threat it finds.
+ */
+export interface RuleSummary {
+  attack: TechniqueRef[];
+  capec: CatalogRef[];
+  cwe: CatalogRef[];
+  id: string;
+  linddun?: string[];
+  /**
+   * Control tokens that earn residual-risk credit against its threats.
+   */
+  mitigations: string[];
+  recommended_controls: RuleControls;
+  /**
+   * Compliance requirements the rule checks, by framework id.
+   */
+  requirements: {
+    [k: string]: string[] | undefined;
+  };
+  stride: string[];
+  title: string;
+  version: string;
+}
+/**
+ * An ATT&CK technique.
+ */
+export interface TechniqueRef {
+  id: string;
+  name: string;
+  tactics: string[];
+  url: string;
+}
+/**
+ * A catalog entry (CWE, CAPEC, ISO, CIS).
+ */
+export interface CatalogRef {
+  id: string;
+  title: string;
+}
+/**
+ * The controls a rule recommends, per framework.
+ */
+export interface RuleControls {
+  cis_v8: CatalogRef[];
+  iso_27001: CatalogRef[];
+  nist_800_53: CatalogRef[];
+}
+/**
  * Counts.
  */
 export interface Summary {
@@ -257,21 +314,24 @@ export interface Summary {
   threats: number;
 }
 /**
- * One threat.
+ * One threat. Its rule's mappings (ATT&CK techniques, recommended controls, CWE, CAPEC,
+ * requirements) are in the report's `rules` section: see [`Report::rule_of`].
  */
 export interface Threat {
   /**
    * Assumptions this threat depends on.
    */
   assumptions?: string[];
-  attack: TechniqueRef[];
-  capec: CatalogRef[];
   controls_credited: CreditedControl[];
+  /**
+   * The rule's recommended SP 800-53 controls that declared controls implement (the others
+   * are missing).
+   */
+  controls_implemented?: ImplementedControl[];
   /**
    * Mitigation tokens the rule names that the model does not declare.
    */
   controls_missing: string[];
-  cwe: CatalogRef[];
   description: string;
   elements: ElementRef[];
   /**
@@ -282,10 +342,6 @@ export interface Threat {
   inherent_severity: Severity;
   likelihood: Likelihood;
   linddun?: string[];
-  recommended_controls: Recommended;
-  requirements: {
-    [k: string]: string[] | undefined;
-  };
   rule: SourceRef;
   severity: Severity;
   /**
@@ -293,22 +349,6 @@ export interface Threat {
    */
   status: string;
   stride: string[];
-  title: string;
-}
-/**
- * An ATT&CK technique.
- */
-export interface TechniqueRef {
-  id: string;
-  name: string;
-  tactics: string[];
-  url: string;
-}
-/**
- * A catalog entry (CWE, CAPEC, ISO, CIS).
- */
-export interface CatalogRef {
-  id: string;
   title: string;
 }
 /**
@@ -325,14 +365,21 @@ export interface CreditedControl {
   status: string;
 }
 /**
+ * A NIST SP 800-53 control a threat's rule recommends that a declared control implements.
+ */
+export interface ImplementedControl {
+  id: string;
+  /**
+   * Declared control tokens (on the threat's elements or their zones) that implement it.
+   */
+  implemented_by: string[];
+}
+/**
  * An element a threat concerns.
  */
 export interface ElementRef {
   id: string;
-  /**
-   * `component`, `flow`, `zone` or `data_asset`.
-   */
-  kind: string;
+  kind: ElementRefKind;
   name: string;
 }
 /**
@@ -399,24 +446,4 @@ export interface LikelihoodFactors {
    * 0..=1: known threat activity (not derived in this release: always 0).
    */
   threat_activity: number;
-}
-/**
- * Recommended controls per framework.
- */
-export interface Recommended {
-  cis_v8: CatalogRef[];
-  iso_27001: CatalogRef[];
-  nist_800_53: ControlRef[];
-}
-/**
- * A recommended control and whether the model declares something that implements it.
- */
-export interface ControlRef {
-  id: string;
-  implemented_by?: string[];
-  /**
-   * `implemented` (a declared control token implements it) or `missing`.
-   */
-  status: string;
-  title: string;
 }

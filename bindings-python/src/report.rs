@@ -102,6 +102,13 @@ impl Report {
         to_py(py, &self.inner.compliance)
     }
 
+    /// Every rule evaluated with its mappings (ATT&CK, controls, CWE, CAPEC, requirements),
+    /// stated once for all its threats.
+    #[getter]
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.rules)
+    }
+
     /// STRIDE-per-element coverage.
     #[getter]
     fn coverage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -154,7 +161,8 @@ impl Report {
     fn to_dataframe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let helper = py.import("threatgraph._pandas")?;
         let columns = PyDict::new(py);
-        let threats = &self.inner.threats;
+        let report = &self.inner;
+        let threats = &report.threats;
         let column = |f: &dyn Fn(&CoreThreat) -> String| -> Vec<String> { threats.iter().map(f).collect() };
         columns.set_item("id", column(&|t| t.id.clone()))?;
         columns.set_item("rule", column(&|t| t.rule.id.clone()))?;
@@ -163,13 +171,18 @@ impl Report {
         columns.set_item("inherent_severity", column(&|t| t.inherent_severity.as_str().to_owned()))?;
         columns.set_item("likelihood", threats.iter().map(|t| u32::from(t.likelihood.residual)).collect::<Vec<_>>())?;
         columns.set_item("impact", threats.iter().map(|t| u32::from(t.impact.residual)).collect::<Vec<_>>())?;
-        columns.set_item("status", column(&|t| t.status.clone()))?;
-        columns.set_item("element", column(&|t| t.elements.first().map(|e| e.id.clone()).unwrap_or_default()))?;
-        columns
-            .set_item("element_kind", column(&|t| t.elements.first().map(|e| e.kind.clone()).unwrap_or_default()))?;
+        columns.set_item("status", column(&|t| t.status.to_string()))?;
+        columns.set_item("element", column(&|t| t.elements.first().map(|e| e.id.to_string()).unwrap_or_default()))?;
+        columns.set_item(
+            "element_kind",
+            column(&|t| t.elements.first().map(|e| e.kind.as_str().to_owned()).unwrap_or_default()),
+        )?;
         columns.set_item("stride", column(&|t| joined(t.stride.iter().chain(t.linddun.iter()).map(String::as_str))))?;
-        columns.set_item("attack", column(&|t| joined(t.attack.iter().map(|a| a.id.as_str()))))?;
-        columns.set_item("controls_missing", column(&|t| joined(t.controls_missing.iter().map(String::as_str))))?;
+        columns.set_item(
+            "attack",
+            column(&|t| joined(report.rule_of(t).into_iter().flat_map(|r| &r.attack).map(|a| a.id.as_str()))),
+        )?;
+        columns.set_item("controls_missing", column(&|t| joined(t.controls_missing.iter().map(|c| &**c))))?;
         columns.set_item("description", column(&|t| t.description.clone()))?;
         helper.call_method1("threats_frame", (columns,))
     }
@@ -199,8 +212,8 @@ impl Report {
             o.push_str("<tr>");
             severity_cell(&mut o, t.severity.as_str());
             severity_cell(&mut o, t.inherent_severity.as_str());
-            let element = t.elements.first().map(|e| e.name.as_str()).unwrap_or("");
-            let attack = joined(t.attack.iter().map(|a| a.id.as_str()));
+            let element = t.elements.first().map(|e| &*e.name).unwrap_or("");
+            let attack = joined(r.rule_of(t).into_iter().flat_map(|r| &r.attack).map(|a| a.id.as_str()));
             let _ = write!(
                 o,
                 "<td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -263,6 +276,11 @@ impl Threat {
     fn t(&self, py: Python<'_>) -> PyResult<&CoreThreat> {
         self.report.threats.get(self.index).ok_or_else(|| internal(py, "threat index out of range"))
     }
+    /// The threat's rule with its mappings (the report's `rules` entry).
+    fn rule_summary(&self, py: Python<'_>) -> PyResult<&threatgraph::report::RuleSummary> {
+        let t = self.t(py)?;
+        self.report.rule_of(t).ok_or_else(|| internal(py, "threat's rule missing from the report"))
+    }
 }
 
 #[pymethods]
@@ -309,13 +327,13 @@ impl Threat {
     /// `open`, `partially_mitigated` or `mitigated`.
     #[getter]
     fn status(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(self.t(py)?.status.clone())
+        Ok(self.t(py)?.status.to_string())
     }
 
     /// The id of the first element the threat concerns.
     #[getter]
     fn element(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        Ok(self.t(py)?.elements.first().map(|e| e.id.clone()))
+        Ok(self.t(py)?.elements.first().map(|e| e.id.to_string()))
     }
 
     /// The elements the threat concerns: `{id, kind, name}`.
@@ -354,41 +372,60 @@ impl Threat {
     /// Mitigation tokens the rule names that the model does not declare.
     #[getter]
     fn controls_missing(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        Ok(self.t(py)?.controls_missing.clone())
+        Ok(self.t(py)?.controls_missing.iter().map(|c| c.to_string()).collect())
     }
 
     /// ATT&CK techniques: `{id, name, tactics, url}`.
     #[getter]
     fn attack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.t(py)?.attack.as_ref())
+        to_py(py, &self.rule_summary(py)?.attack)
     }
 
-    /// `{nist_800_53, iso_27001, cis_v8}`.
+    /// `{nist_800_53, iso_27001, cis_v8}`: the rule's controls; each SP 800-53 control with
+    /// `status` `implemented` (and `implemented_by`) or `missing` for this threat's elements.
     #[getter]
     fn recommended_controls<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.t(py)?.recommended_controls)
+        let t = self.t(py)?;
+        let rc = &self.rule_summary(py)?.recommended_controls;
+        let nist: Vec<serde_json::Value> = rc
+            .nist_800_53
+            .iter()
+            .map(|c| {
+                let by = t.controls_implemented.iter().find(|i| *i.id == c.id).map(|i| &i.implemented_by);
+                let mut v = serde_json::json!({
+                    "id": c.id,
+                    "title": c.title,
+                    "status": if by.is_some() { "implemented" } else { "missing" },
+                });
+                if let (Some(by), Some(o)) = (by, v.as_object_mut()) {
+                    o.insert("implemented_by".into(), serde_json::json!(by));
+                }
+                v
+            })
+            .collect();
+        to_py(py, &serde_json::json!({"nist_800_53": nist, "iso_27001": rc.iso_27001, "cis_v8": rc.cis_v8}))
     }
 
     #[getter]
     fn cwe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.t(py)?.cwe.as_ref())
+        to_py(py, &self.rule_summary(py)?.cwe)
     }
 
     #[getter]
     fn capec<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.t(py)?.capec.as_ref())
+        to_py(py, &self.rule_summary(py)?.capec)
     }
 
     /// Framework requirement ids by framework (`{"pci_dss": ["4.2.1"], ...}`).
     #[getter]
     fn requirements<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.t(py)?.requirements.as_ref())
+        to_py(py, &self.rule_summary(py)?.requirements)
     }
 
     /// Ids of the assumptions this threat depends on.
     #[getter]
     fn assumptions(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        Ok(self.t(py)?.assumptions.clone())
+        Ok(self.t(py)?.assumptions.iter().map(|c| c.to_string()).collect())
     }
 
     /// The threat as plain Python data (its entry in the JSON report).
@@ -398,7 +435,7 @@ impl Threat {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let t = self.t(py)?;
-        let element = t.elements.first().map(|e| e.id.as_str()).unwrap_or("");
+        let element = t.elements.first().map(|e| &*e.id).unwrap_or("");
         Ok(format!("<Threat {} {} {} on {:?}: {}>", t.id, t.rule.id, t.severity.as_str(), element, t.title))
     }
 }

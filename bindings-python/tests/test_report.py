@@ -35,13 +35,23 @@ def test_threat_attributes_match_the_json(report: threatgraph.Report) -> None:
         assert t.stride == d["stride"] and t.linddun == d.get("linddun", [])
         assert t.likelihood == d["likelihood"] and t.impact == d["impact"]
         assert t.controls_credited == d["controls_credited"] and t.controls_missing == d["controls_missing"]
-        assert t.attack == d["attack"] and t.recommended_controls == d["recommended_controls"]
-        assert t.cwe == d["cwe"] and t.capec == d["capec"] and t.requirements == d["requirements"]
+        # The rule's mappings are stated once, in the report's `rules` section.
+        rule = next(r for r in data["rules"] if r["id"] == d["rule"]["id"])
+        assert t.attack == rule["attack"] and t.cwe == rule["cwe"] and t.capec == rule["capec"]
+        assert t.requirements == rule["requirements"]
+        implemented = {c["id"]: c["implemented_by"] for c in d.get("controls_implemented", [])}
+        nist = t.recommended_controls["nist_800_53"]
+        assert [c["id"] for c in nist] == [c["id"] for c in rule["recommended_controls"]["nist_800_53"]]
+        for c in nist:
+            assert c["status"] == ("implemented" if c["id"] in implemented else "missing")
+            assert c.get("implemented_by", []) == implemented.get(c["id"], [])
+        assert t.recommended_controls["iso_27001"] == rule["recommended_controls"]["iso_27001"]
         assert t.assumptions == d.get("assumptions", [])
         assert t.to_dict() == d
     assert report.summary == data["summary"]
     assert report.assumptions == data["assumptions"]
     assert report.compliance == data["compliance"] and report.coverage == data["coverage"]
+    assert report.rules == data["rules"] and [r["id"] for r in report.rules] == sorted(r["id"] for r in report.rules)
     assert report.model == data["model"] and report.provenance == data["provenance"]
     assert report.methodology == data["methodology"]
 

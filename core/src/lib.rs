@@ -64,35 +64,52 @@ pub fn model_schema() -> String {
 /// `sha256:` of the model's canonical JSON: every collection sorted by id, so reordering the
 /// model file does not change it.
 pub fn model_hash(model: &Model) -> String {
-    struct HashWriter(Sha256);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
+    /// Serializes into a buffer and hashes it in large blocks (serde_json writes a few bytes at
+    /// a time; hashing each write would cost more than the serialization).
+    struct HashWriter {
+        hash: Sha256,
+        buf: Vec<u8>,
+    }
+    impl HashWriter {
+        fn item<T: serde::Serialize>(&mut self, item: &T) {
+            let _ = serde_json::to_writer(&mut self.buf, item);
+            self.bytes(b"\n");
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
+        fn bytes(&mut self, b: &[u8]) {
+            self.buf.extend_from_slice(b);
+            if self.buf.len() >= 1 << 16 {
+                self.hash.update(&self.buf);
+                self.buf.clear();
+            }
         }
     }
-    fn write_sorted<T: serde::Serialize>(w: &mut HashWriter, tag: &str, items: &[T], key: impl Fn(&T) -> String) {
-        let mut v: Vec<(String, &T)> = items.iter().map(|t| (key(t), t)).collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        w.0.update(tag.as_bytes());
+    fn write_sorted<'a, T: serde::Serialize>(
+        w: &mut HashWriter,
+        tag: &str,
+        items: &'a [T],
+        key: impl Fn(&'a T) -> std::borrow::Cow<'a, str>,
+    ) {
+        let mut v: Vec<(std::borrow::Cow<'a, str>, &T)> = items.iter().map(|t| (key(t), t)).collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        w.bytes(tag.as_bytes());
         for (_, item) in v {
-            let _ = serde_json::to_writer(&mut *w, item);
-            w.0.update(b"\n");
+            w.item(item);
         }
     }
-    let mut w = HashWriter(Sha256::new());
+    let mut w = HashWriter { hash: Sha256::new(), buf: Vec::with_capacity(1 << 17) };
     let mut header = model.clone_header();
     header.format_version = Some(model::FORMAT_VERSION);
-    let _ = serde_json::to_writer(&mut w, &header);
-    write_sorted(&mut w, "zones", &model.zones, |z| z.id.clone());
-    write_sorted(&mut w, "components", &model.components, |c| c.id.clone());
-    write_sorted(&mut w, "data_assets", &model.data_assets, |d| d.id.clone());
-    write_sorted(&mut w, "flows", &model.flows, model::Flow::effective_id);
-    write_sorted(&mut w, "assumptions", &model.assumptions, |a| a.id.clone());
-    let digest = w.0.finalize();
+    let _ = serde_json::to_writer(&mut w.buf, &header);
+    write_sorted(&mut w, "zones", &model.zones, |z| z.id.as_str().into());
+    write_sorted(&mut w, "components", &model.components, |c| c.id.as_str().into());
+    write_sorted(&mut w, "data_assets", &model.data_assets, |d| d.id.as_str().into());
+    write_sorted(&mut w, "flows", &model.flows, |f| match &f.id {
+        Some(id) => id.as_str().into(),
+        None => f.effective_id().into(),
+    });
+    write_sorted(&mut w, "assumptions", &model.assumptions, |a| a.id.as_str().into());
+    w.hash.update(&w.buf);
+    let digest = w.hash.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }

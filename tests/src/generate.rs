@@ -220,19 +220,19 @@ pub fn synthetic(n: usize, seed: u64) -> Model {
             location: None,
         });
     }
+    // Components of each zone, so that about half of the flows can stay in their source's zone.
+    let mut members: std::collections::HashMap<Option<String>, Vec<usize>> = std::collections::HashMap::new();
+    for (i, c) in components.iter().enumerate() {
+        members.entry(c.zone.clone()).or_default().push(i);
+    }
     let mut flows = Vec::with_capacity(2 * n);
     for i in 0..2 * n {
         let s = rng.below(n);
         let mut t = rng.below(n);
-        // About half of the flows stay in the source's zone.
-        if rng.chance(50) {
-            let zs = components[s].zone.clone();
-            for _ in 0..4 {
-                if components[t].zone == zs {
-                    break;
-                }
-                t = rng.below(n);
-            }
+        if rng.chance(50)
+            && let Some(same) = members.get(&components[s].zone).filter(|m| m.len() > 1)
+        {
+            t = *rng.pick(same);
         }
         if t == s {
             t = (s + 1) % n;

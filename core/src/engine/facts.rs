@@ -4,7 +4,7 @@
 use crate::graph::Graph;
 use crate::model::{Authentication, Authorization, Classification, ControlDecl, ControlStatus, DataTag, Model};
 use crate::rules::RuleSet;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A declared control, resolved.
 #[derive(Debug, Clone)]
@@ -80,6 +80,8 @@ pub struct Facts<'m> {
     pub assets: Vec<AssetFacts>,
     pub zones: Vec<ZoneFacts>,
     pub flow_ids: Vec<String>,
+    /// Position of each data asset in id order.
+    pub asset_rank: Vec<u32>,
 }
 
 /// Protocols whose transport is encrypted by definition.
@@ -118,6 +120,14 @@ fn bits<T: Copy>(items: &[T], bit: impl Fn(T) -> u64) -> u64 {
 impl<'m> Facts<'m> {
     pub fn build(model: &'m Model, rules: &RuleSet) -> Facts<'m> {
         let graph = Graph::build(model);
+        let mut by_id: Vec<u32> = (0..model.data_assets.len() as u32).collect();
+        by_id.sort_unstable_by_key(|&i| model.data_assets.get(i as usize).map(|d| d.id.as_str()));
+        let mut asset_rank = vec![0u32; by_id.len()];
+        for (r, &i) in by_id.iter().enumerate() {
+            if let Some(x) = asset_rank.get_mut(i as usize) {
+                *x = r as u32;
+            }
+        }
         let asset_index: HashMap<&str, u32> = model
             .data_assets
             .iter()
@@ -126,11 +136,12 @@ impl<'m> Facts<'m> {
             .collect();
         // Asset lists in id order, so evaluation never depends on the model file's order.
         let resolve = |ids: &[String]| -> Vec<u32> {
-            let mut v: Vec<(&str, u32)> =
-                ids.iter().filter_map(|d| asset_index.get(d.as_str()).map(|&i| (d.as_str(), i))).collect();
-            v.sort_unstable();
-            v.dedup();
-            v.into_iter().map(|(_, i)| i).collect()
+            let mut v: Vec<u32> = ids.iter().filter_map(|d| asset_index.get(d.as_str()).copied()).collect();
+            if v.len() > 1 {
+                v.sort_unstable_by_key(|&i| asset_rank.get(i as usize).copied().unwrap_or(u32::MAX));
+                v.dedup();
+            }
+            v
         };
 
         let zones: Vec<ZoneFacts> = model
@@ -262,6 +273,6 @@ impl<'m> Facts<'m> {
             })
             .collect();
 
-        Facts { model, graph, comps, flows, assets, zones, flow_ids }
+        Facts { model, graph, comps, flows, assets, zones, flow_ids, asset_rank }
     }
 }

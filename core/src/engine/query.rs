@@ -471,7 +471,12 @@ impl Engine {
     /// CIS; for CSF 2.0 and PCI DSS, the CSF subcategories whose informative references cite the
     /// rule's SP 800-53, ISO or CIS controls (and those subcategories' PCI references).
     pub fn controls_for_threat(&self, threat: &Threat, framework: ControlFramework) -> Vec<Item> {
-        let rc = &threat.recommended_controls;
+        let empty = crate::report::RuleControls::default();
+        let rc = self
+            .infos
+            .iter()
+            .find(|i| i.summary.id == threat.rule.id)
+            .map_or(&empty, |i| &i.summary.recommended_controls);
         let nist: Vec<String> = rc.nist_800_53.iter().map(|c| c.id.clone()).collect();
         let iso: Vec<String> = rc.iso_27001.iter().map(|c| c.id.clone()).collect();
         let cis: Vec<String> = rc.cis_v8.iter().map(|c| c.id.clone()).collect();

@@ -9,8 +9,10 @@ use crate::report::*;
 use crate::rules::ast::{Collection, Exists};
 use crate::rules::{Access, AssetScope, Complexity, ExposureOf, Property, Rule, RuleSet, Stride};
 use crate::scoring::{self, Impact, Likelihood, LikelihoodFactors, Modifier, Severity};
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +37,10 @@ pub(crate) struct RuleInfo {
     title: Arc<str>,
     stride: Arc<Vec<String>>,
     linddun: Arc<Vec<String>>,
-    attack: Arc<Vec<TechniqueRef>>,
-    cwe: Arc<Vec<CatalogRef>>,
-    capec: Arc<Vec<CatalogRef>>,
-    iso: Arc<Vec<CatalogRef>>,
-    cis: Arc<Vec<CatalogRef>>,
-    requirements: Arc<BTreeMap<String, Vec<String>>>,
-    /// (label, title, token ids that implement the control)
-    nist: Vec<(String, String, Vec<u16>)>,
+    /// (label, token ids that implement the control)
+    nist: Vec<(Arc<str>, Vec<u16>)>,
+    /// What the report's `rules` section says of the rule.
+    pub(crate) summary: RuleSummary,
 }
 
 /// Resolves every rule's mappings.
@@ -52,58 +50,78 @@ pub(crate) fn rule_infos(rules: &RuleSet, cat: &Catalogs) -> Vec<RuleInfo> {
         .iter()
         .map(|r| {
             let s = &r.spec;
-            let refs = |ids: &[String], title: &dyn Fn(&str) -> Option<String>| -> Arc<Vec<CatalogRef>> {
-                Arc::new(
-                    ids.iter().map(|i| CatalogRef { id: i.clone(), title: title(i).unwrap_or_default() }).collect(),
-                )
+            let refs = |ids: &[String], title: &dyn Fn(&str) -> Option<String>| -> Vec<CatalogRef> {
+                ids.iter().map(|i| CatalogRef { id: i.clone(), title: title(i).unwrap_or_default() }).collect()
+            };
+            let nist_label = |id: &String| cat.nist.get(id).map_or_else(|| id.clone(), |c| c.label.clone());
+            let summary = RuleSummary {
+                id: s.id.clone(),
+                version: s.version.clone(),
+                title: s.title.clone(),
+                stride: s.stride.iter().map(|x| x.as_str().to_owned()).collect(),
+                linddun: s.linddun.iter().map(|x| x.as_str().to_owned()).collect(),
+                attack: s
+                    .attack
+                    .iter()
+                    .filter_map(|t| cat.techniques.get(t))
+                    .map(|t| TechniqueRef {
+                        id: t.id.clone(),
+                        name: t.name.clone(),
+                        tactics: t
+                            .tactics
+                            .iter()
+                            .map(|x| cat.tactics.get(x).map_or_else(|| x.clone(), |y| y.name.clone()))
+                            .collect(),
+                        url: t.url(),
+                    })
+                    .collect(),
+                recommended_controls: RuleControls {
+                    nist_800_53: s
+                        .controls
+                        .nist_800_53
+                        .iter()
+                        .map(|id| CatalogRef {
+                            id: nist_label(id),
+                            title: cat.nist.get(id).map_or_else(String::new, |c| c.title.clone()),
+                        })
+                        .collect(),
+                    iso_27001: refs(&s.controls.iso_27001, &|i| cat.iso.get(i).map(|c| c.title.clone())),
+                    cis_v8: refs(&s.controls.cis_v8, &|i| {
+                        cat.cis
+                            .get(i)
+                            .map(|c| c.title.clone())
+                            .or_else(|| cat.cis_controls.get(i).map(|c| c.title.clone()))
+                    }),
+                },
+                cwe: refs(&s.cwe, &|i| cat.cwe.get(i).map(|w| w.name.clone())),
+                capec: refs(&s.capec, &|i| cat.capec.get(i).map(|w| w.name.clone())),
+                requirements: s.requirements.clone(),
+                mitigations: r
+                    .mitigation_ids
+                    .iter()
+                    .filter_map(|(t, _)| rules.token_names.get(usize::from(*t)).cloned())
+                    .collect(),
             };
             RuleInfo {
                 rule: Arc::new(SourceRef { id: s.id.clone(), version: s.version.clone() }),
                 title: Arc::from(s.title.as_str()),
-                stride: Arc::new(s.stride.iter().map(|x| x.as_str().to_owned()).collect()),
-                linddun: Arc::new(s.linddun.iter().map(|x| x.as_str().to_owned()).collect()),
-                attack: Arc::new(
-                    s.attack
-                        .iter()
-                        .filter_map(|t| cat.techniques.get(t))
-                        .map(|t| TechniqueRef {
-                            id: t.id.clone(),
-                            name: t.name.clone(),
-                            tactics: t
-                                .tactics
-                                .iter()
-                                .map(|x| cat.tactics.get(x).map_or_else(|| x.clone(), |y| y.name.clone()))
-                                .collect(),
-                            url: t.url(),
-                        })
-                        .collect(),
-                ),
-                cwe: refs(&s.cwe, &|i| cat.cwe.get(i).map(|w| w.name.clone())),
-                capec: refs(&s.capec, &|i| cat.capec.get(i).map(|w| w.name.clone())),
-                iso: refs(&s.controls.iso_27001, &|i| cat.iso.get(i).map(|c| c.title.clone())),
-                cis: refs(&s.controls.cis_v8, &|i| {
-                    cat.cis.get(i).map(|c| c.title.clone()).or_else(|| cat.cis_controls.get(i).map(|c| c.title.clone()))
-                }),
-                requirements: Arc::new(s.requirements.clone()),
+                stride: Arc::new(summary.stride.clone()),
+                linddun: Arc::new(summary.linddun.clone()),
                 nist: s
                     .controls
                     .nist_800_53
                     .iter()
                     .map(|id| {
-                        let c = cat.nist.get(id);
                         let tokens: Vec<u16> = cat
                             .tokens
                             .values()
                             .filter(|t| t.nist_800_53.iter().any(|n| n == id))
                             .filter_map(|t| rules.token_ids.get(&t.id).copied())
                             .collect();
-                        (
-                            c.map_or_else(|| id.clone(), |c| c.label.clone()),
-                            c.map_or_else(String::new, |c| c.title.clone()),
-                            tokens,
-                        )
+                        (Arc::from(nist_label(id)), tokens)
                     })
                     .collect(),
+                summary,
             }
         })
         .collect()
@@ -250,30 +268,48 @@ fn try_rule<'f, 'm>(
 pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
     let hits = collect_hits(facts, rules);
     let mut b = Builder::new(facts, rules, infos);
-    let built: Vec<Threat> = hits.iter().filter_map(|h| b.threat(h)).collect();
-    // Sort small keys, then move each threat once.
-    let mut order: Vec<usize> = (0..built.len()).collect();
-    order.sort_unstable_by(|&x, &y| {
-        let (Some(a), Some(b)) = (built.get(x), built.get(y)) else { return std::cmp::Ordering::Equal };
-        b.severity
-            .cmp(&a.severity)
-            .then(b.inherent_severity.cmp(&a.inherent_severity))
-            .then(b.likelihood.residual.cmp(&a.likelihood.residual))
-            .then(a.rule.id.cmp(&b.rule.id))
-            .then_with(|| a.elements.first().map(|e| &e.id).cmp(&b.elements.first().map(|e| &e.id)))
-            .then(a.id.cmp(&b.id))
+    let mut built: Vec<Threat> = Vec::with_capacity(hits.len());
+    let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(hits.len());
+    // Rank of each rule by id: threats sort by severity, then rule id, then threat id.
+    let mut by_id: Vec<usize> = (0..rules.rules.len()).collect();
+    by_id.sort_by(|&x, &y| {
+        let id = |i: usize| rules.rules.get(i).map(|r| r.spec.id.as_str());
+        id(x).cmp(&id(y))
     });
+    let mut rank = vec![0u64; rules.rules.len()];
+    for (r, &i) in by_id.iter().enumerate() {
+        if let Some(x) = rank.get_mut(i) {
+            *x = r as u64;
+        }
+    }
+    for h in hits {
+        let rule_rank = rank.get(h.rule as usize).copied().unwrap_or(u64::MAX >> 16);
+        if let Some((t, fingerprint)) = b.threat(h) {
+            // Descending severities: 7 - level.
+            let key = (7 - t.severity as u64) << 61
+                | (7 - t.inherent_severity as u64) << 58
+                | (7 - u64::from(t.likelihood.residual.min(7))) << 55
+                | rule_rank.min((1 << 55) - 1);
+            keys.push((key, fingerprint, built.len() as u32));
+            built.push(t);
+        }
+    }
+    keys.sort_unstable();
     let mut slots: Vec<Option<Threat>> = built.into_iter().map(Some).collect();
-    let mut threats: Vec<Threat> = order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
+    let mut threats: Vec<Threat> =
+        keys.iter().filter_map(|&(_, _, i)| slots.get_mut(i as usize).and_then(Option::take)).collect();
+    drop(slots);
     // Position in the report of each threat, by build order.
-    let mut position = vec![0u32; order.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        if let Some(p) = position.get_mut(i) {
+    let mut position = vec![0u32; keys.len()];
+    for (pos, &(_, _, i)) in keys.iter().enumerate() {
+        if let Some(p) = position.get_mut(i as usize) {
             *p = pos as u32;
         }
     }
     let assumptions = b.assumptions(&mut threats, &position);
     let summary = summary(&threats, rules);
+    let mut rule_list: Vec<RuleSummary> = infos.iter().map(|i| i.summary.clone()).collect();
+    rule_list.sort_by(|a, b| a.id.cmp(&b.id));
     let mut report = Report {
         format_version: REPORT_FORMAT_VERSION,
         provenance: provenance(facts, rules, cat),
@@ -281,6 +317,7 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
         methodology: methodology(cat),
         summary,
         threats,
+        rules: rule_list,
         assumptions,
         coverage: Vec::new(),
         compliance: Vec::new(),
@@ -290,18 +327,64 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     report
 }
 
+/// Shared copies of the strings threats repeat (element ids and names, control tokens), made
+/// on first use so that a threat holds reference counts instead of copies.
+#[derive(Default)]
+struct Interned(Vec<Option<Arc<str>>>);
+
+impl Interned {
+    fn new(n: usize) -> Interned {
+        Interned(vec![None; n])
+    }
+    fn get(&mut self, i: u32, make: impl FnOnce() -> Arc<str>) -> Arc<str> {
+        match self.0.get_mut(i as usize) {
+            Some(Some(s)) => s.clone(),
+            Some(slot) => slot.insert(make()).clone(),
+            None => make(),
+        }
+    }
+}
+
+/// Who declares a control in reach of a threat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Comp(u32),
+    Flow(u32),
+    Zone(u32),
+}
+
 struct Builder<'a, 'm> {
     facts: &'a Facts<'m>,
     rules: &'a RuleSet,
     infos: &'a [RuleInfo],
     /// Automatic assumptions, by what they are about; threats are indices in build order.
-    auto: HashMap<AutoKey, AutoEntry>,
-    /// Controls credited without evidence: element id → (tokens, threats in build order).
-    no_evidence: HashMap<&'a str, (BTreeSet<u16>, Vec<u32>)>,
+    auto: FxHashMap<AutoKey, AutoEntry>,
+    /// Controls credited without evidence: declaring element → (tokens, threats in build order).
+    no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
     /// Index of the threat being built (in build order).
     current: u32,
     asset_handlers: Option<Vec<Vec<u32>>>,
     zone_members: Option<Vec<Vec<u32>>>,
+    comp_ids: Interned,
+    comp_names: Interned,
+    flow_ids: Interned,
+    flow_names: Interned,
+    asset_ids: Interned,
+    tokens: Vec<Arc<str>>,
+    /// Scratch list of the controls in reach of the threat being built.
+    scope: Vec<(Owner, Decl)>,
+}
+
+impl std::hash::Hash for Owner {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (k, i) = match *self {
+            Owner::Comp(i) => (0u8, i),
+            Owner::Flow(i) => (1, i),
+            Owner::Zone(i) => (2, i),
+        };
+        state.write_u8(k);
+        state.write_u32(i);
+    }
 }
 
 /// What an automatic assumption is about.
@@ -347,17 +430,41 @@ fn property_name(p: Property) -> &'static str {
     }
 }
 
+/// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex; also those 8
+/// bytes as a number (ordering threats by it orders them by id).
+fn threat_id(rule: &str, subject: &str) -> (String, u64) {
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0u8]);
+    h.update(subject.as_bytes());
+    h.update([0u8]);
+    let d = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
+    let mut id = String::with_capacity(19);
+    id.push_str("TG-");
+    id.push_str(&hex(&first));
+    (id, u64::from_be_bytes(first))
+}
+
 impl<'a, 'm> Builder<'a, 'm> {
     fn new(facts: &'a Facts<'m>, rules: &'a RuleSet, infos: &'a [RuleInfo]) -> Self {
         Builder {
             facts,
             rules,
             infos,
-            auto: HashMap::new(),
-            no_evidence: HashMap::new(),
+            auto: FxHashMap::default(),
+            no_evidence: FxHashMap::default(),
             current: 0,
             asset_handlers: None,
             zone_members: None,
+            comp_ids: Interned::new(facts.comps.len()),
+            comp_names: Interned::new(facts.comps.len()),
+            flow_ids: Interned::new(facts.flows.len()),
+            flow_names: Interned::new(facts.flows.len()),
+            asset_ids: Interned::new(facts.assets.len()),
+            tokens: rules.token_names.iter().map(|t| Arc::from(t.as_str())).collect(),
+            scope: Vec::new(),
         }
     }
 
@@ -369,6 +476,44 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.facts.model.components.get(c as usize).map_or("", |c| c.display_name())
     }
 
+    fn comp_id_arc(&mut self, c: u32) -> Arc<str> {
+        let id = self.comp_id(c);
+        self.comp_ids.get(c, || Arc::from(id))
+    }
+
+    fn asset_id_arc(&mut self, a: u32) -> Arc<str> {
+        let id = self.facts.model.data_assets.get(a as usize).map_or("", |d| d.id.as_str());
+        self.asset_ids.get(a, || Arc::from(id))
+    }
+
+    fn flow_id(&self, f: u32) -> &'a str {
+        self.facts.flow_ids.get(f as usize).map_or("", String::as_str)
+    }
+
+    fn owner_id(&self, o: Owner) -> &'a str {
+        let model: &'a Model = self.facts.model;
+        match o {
+            Owner::Comp(c) => model.components.get(c as usize).map_or("", |c| c.id.as_str()),
+            Owner::Flow(f) => self.flow_id(f),
+            Owner::Zone(z) => model.zones.get(z as usize).map_or("", |z| z.id.as_str()),
+        }
+    }
+
+    fn owner_arc(&mut self, o: Owner) -> Arc<str> {
+        match o {
+            Owner::Comp(c) => self.comp_id_arc(c),
+            Owner::Flow(f) => {
+                let id = self.flow_id(f);
+                self.flow_ids.get(f, || Arc::from(id))
+            }
+            Owner::Zone(_) => Arc::from(self.owner_id(o)),
+        }
+    }
+
+    fn token(&self, t: u16) -> Arc<str> {
+        self.tokens.get(usize::from(t)).cloned().unwrap_or_else(|| Arc::from(""))
+    }
+
     fn zone_name(&self, z: Option<usize>) -> String {
         match z.and_then(|z| self.facts.model.zones.get(z)) {
             Some(z) => z.name.clone().unwrap_or_else(|| z.id.clone()),
@@ -376,7 +521,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
     }
 
-    fn handlers(&mut self, asset: u32) -> Vec<u32> {
+    fn handlers(&mut self, asset: u32) -> &[u32] {
         let facts = self.facts;
         let map = self.asset_handlers.get_or_insert_with(|| {
             let mut m = vec![Vec::new(); facts.assets.len()];
@@ -389,74 +534,73 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             m
         });
-        map.get(asset as usize).cloned().unwrap_or_default()
+        map.get(asset as usize).map_or(&[], Vec::as_slice)
     }
 
-    fn members(&mut self, zone: u32) -> Vec<u32> {
+    fn members(&mut self, zone: u32) -> &[u32] {
         let facts = self.facts;
         let m = self.zone_members.get_or_insert_with(|| facts.graph.zone_members(facts.zones.len()));
-        m.get(zone as usize).cloned().unwrap_or_default()
+        m.get(zone as usize).map_or(&[], Vec::as_slice)
     }
 
     fn endpoints(&self, f: u32) -> (u32, u32) {
         self.facts.graph.edges.get(f as usize).map_or((0, 0), |e| (e.source, e.target))
     }
 
-    fn threat(&mut self, hit: &Hit) -> Option<Threat> {
-        let rule = self.rules.rules.get(hit.rule as usize)?;
-        let info = self.infos.get(hit.rule as usize)?;
+    /// The threat for `hit`, and the number its id is made of.
+    fn threat(&mut self, hit: Hit) -> Option<(Threat, u64)> {
+        let rules = self.rules;
+        let infos = self.infos;
+        let rule = rules.rules.get(hit.rule as usize)?;
+        let info = infos.get(hit.rule as usize)?;
         let spec = &rule.spec;
         let facts = self.facts;
-        let mut reads = hit.reads.clone();
+        let mut reads = hit.reads;
 
         // Elements and the id fingerprint.
-        let (elements, subject_id, primary_comp): (Vec<ElementRef>, String, Option<u32>) = match hit.subject {
-            Subject::Comp(c) => (vec![self.comp_ref(c)], self.comp_id(c).to_owned(), Some(c)),
+        let (elements, primary_comp): (Vec<ElementRef>, Option<u32>) = match hit.subject {
+            Subject::Comp(c) => (vec![self.comp_ref(c)], Some(c)),
             Subject::Flow(f) => {
                 let (s, t) = self.endpoints(f);
-                let fid = facts.flow_ids.get(f as usize).cloned().unwrap_or_default();
-                let flow = facts.model.flows.get(f as usize);
-                let name = flow
-                    .and_then(|fl| fl.name.clone())
-                    .unwrap_or_else(|| format!("{} → {}", self.comp_name(s), self.comp_name(t)));
+                let fid = self.owner_arc(Owner::Flow(f));
+                let name = match facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
+                    Some(n) => self.flow_names.get(f, || Arc::from(n)),
+                    None => {
+                        let (sn, tn) = (self.comp_name(s), self.comp_name(t));
+                        self.flow_names.get(f, || Arc::from(format!("{sn} → {tn}")))
+                    }
+                };
                 (
-                    vec![ElementRef { id: fid.clone(), kind: "flow".into(), name }, self.comp_ref(s), self.comp_ref(t)],
-                    fid,
+                    vec![ElementRef { id: fid, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)],
                     Some(t),
                 )
             }
             Subject::Asset(a) => {
                 let d = facts.model.data_assets.get(a as usize)?;
-                (
-                    vec![ElementRef { id: d.id.clone(), kind: "data_asset".into(), name: d.display_name().to_owned() }],
-                    d.id.clone(),
-                    None,
-                )
+                let id = self.asset_id_arc(a);
+                (vec![ElementRef { id, kind: ElementRefKind::DataAsset, name: Arc::from(d.display_name()) }], None)
             }
             Subject::Zone(z) => {
                 let zm = facts.model.zones.get(z as usize)?;
-                (
-                    vec![ElementRef { id: zm.id.clone(), kind: "zone".into(), name: self.zone_name(Some(z as usize)) }],
-                    zm.id.clone(),
-                    None,
-                )
+                let name = Arc::from(self.zone_name(Some(z as usize)));
+                (vec![ElementRef { id: Arc::from(zm.id.as_str()), kind: ElementRefKind::Zone, name }], None)
             }
-            Subject::Model => (Vec::new(), "model".to_owned(), None),
+            Subject::Model => (Vec::new(), None),
         };
-        let id = format!("TG-{}", short_hash(&[&spec.id, &subject_id]));
+        let (id, fingerprint) = threat_id(&spec.id, elements.first().map_or("model", |e| &e.id));
 
         let likelihood = self.likelihood(rule, hit.subject, &mut reads);
         let (assets, prop) = self.assets_at_stake(rule, hit.subject);
         let impact = self.impact(rule, hit.subject, &assets, prop, &mut reads);
 
-        // Controls in scope, with the element that declares them.
-        let scope = self.control_scope(hit.subject);
+        // Controls in reach, with the element that declares them.
+        let mut scope = std::mem::take(&mut self.scope);
+        self.control_scope(hit.subject, &mut scope);
         let mut credited = Vec::new();
         let mut missing = Vec::new();
         let (mut lc, mut ic) = (0u8, 0u8);
         let mut strong = false;
         for (tok, effect) in &rule.mitigation_ids {
-            let name = self.rules.token_names.get(usize::from(*tok)).cloned().unwrap_or_default();
             let found = scope.iter().find(|(_, d)| d.token == *tok && d.status.credited());
             match found {
                 Some((on, d)) => {
@@ -465,23 +609,23 @@ impl<'a, 'm> Builder<'a, 'm> {
                     ic = ic.saturating_add(i);
                     strong |= effect.is_strong();
                     if d.evidence == 0 {
-                        let e = self.no_evidence.entry(on).or_default();
+                        let e = self.no_evidence.entry(*on).or_default();
                         e.0.insert(*tok);
                         e.1.push(self.current);
                     }
                     credited.push(CreditedControl {
-                        control: name,
-                        effect: effect.as_str().to_owned(),
-                        on: (*on).to_owned(),
-                        status: if d.status == crate::model::ControlStatus::Verified {
-                            "verified".into()
+                        control: self.token(*tok),
+                        effect: Cow::Borrowed(effect.as_str()),
+                        on: self.owner_arc(*on),
+                        status: Cow::Borrowed(if d.status == crate::model::ControlStatus::Verified {
+                            "verified"
                         } else {
-                            "implemented".into()
-                        },
+                            "implemented"
+                        }),
                         evidence: d.evidence,
                     });
                 }
-                None => missing.push(name),
+                None => missing.push(self.token(*tok)),
             }
         }
         let mut likelihood = likelihood;
@@ -539,34 +683,41 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
 
         let description = self.render(&spec.description, hit.subject, &assets, &missing);
-        let recommended = self.recommended(info, &scope);
+        let implemented = self.implemented(info, &scope);
+        scope.clear();
+        self.scope = scope;
         self.current += 1;
-        Some(Threat {
-            id,
-            rule: info.rule.clone(),
-            title: info.title.clone(),
-            description,
-            stride: info.stride.clone(),
-            linddun: info.linddun.clone(),
-            elements,
-            severity,
-            inherent_severity,
-            likelihood,
-            impact,
-            status: status.to_owned(),
-            controls_credited: credited,
-            controls_missing: missing,
-            attack: info.attack.clone(),
-            recommended_controls: recommended,
-            cwe: info.cwe.clone(),
-            capec: info.capec.clone(),
-            requirements: info.requirements.clone(),
-            assumptions: Vec::new(),
-        })
+        let impact = Impact { assets: assets.iter().map(|&a| self.asset_id_arc(a)).collect(), ..impact };
+        Some((
+            Threat {
+                id,
+                rule: info.rule.clone(),
+                title: info.title.clone(),
+                description,
+                stride: info.stride.clone(),
+                linddun: info.linddun.clone(),
+                elements,
+                severity,
+                inherent_severity,
+                likelihood,
+                impact,
+                status: Cow::Borrowed(status),
+                controls_credited: credited,
+                controls_missing: missing,
+                controls_implemented: implemented,
+                assumptions: Vec::new(),
+            },
+            fingerprint,
+        ))
     }
 
-    fn comp_ref(&self, c: u32) -> ElementRef {
-        ElementRef { id: self.comp_id(c).to_owned(), kind: "component".into(), name: self.comp_name(c).to_owned() }
+    fn comp_ref(&mut self, c: u32) -> ElementRef {
+        let name = self.comp_name(c);
+        ElementRef {
+            id: self.comp_id_arc(c),
+            kind: ElementRefKind::Component,
+            name: self.comp_names.get(c, || Arc::from(name)),
+        }
     }
 
     /// Records that the current threat depends on the automatic assumption `key`; `describe`
@@ -623,8 +774,12 @@ impl<'a, 'm> Builder<'a, 'm> {
         let facts = self.facts;
         let node_exp = |c: u32| facts.graph.nodes.get(c as usize).map_or(1, |n| n.exposure);
         let anon = |c: u32| facts.graph.nodes.get(c as usize).is_some_and(|n| n.anon_reachable);
+        let comp_id = |c: u32| facts.model.components.get(c as usize).map_or("", |c| c.id.as_str());
+        // The most exposed of several components (ties: the smallest id).
+        let most_exposed =
+            |cs: &[u32]| cs.iter().copied().max_by_key(|&c| (node_exp(c), std::cmp::Reverse(comp_id(c))));
         let (exposure, exposure_of, auto_access) = match subject {
-            Subject::Comp(c) => (node_exp(c), self.comp_id(c).to_owned(), if anon(c) { 2 } else { 1 }),
+            Subject::Comp(c) => (node_exp(c), Some(c), if anon(c) { 2 } else { 1 }),
             Subject::Flow(f) => {
                 let (s, t) = self.endpoints(f);
                 let fl = facts.flows.get(f as usize);
@@ -642,25 +797,17 @@ impl<'a, 'm> Builder<'a, 'm> {
                     }
                     None => 1,
                 };
-                (exp, self.comp_id(who).to_owned(), access)
+                (exp, Some(who), access)
             }
-            Subject::Asset(a) => {
-                let hs = self.handlers(a);
-                let best = hs.iter().copied().max_by_key(|&c| (node_exp(c), std::cmp::Reverse(self.comp_id(c))));
-                match best {
-                    Some(c) => (node_exp(c), self.comp_id(c).to_owned(), if anon(c) { 2 } else { 1 }),
-                    None => (1, String::new(), 1),
-                }
-            }
-            Subject::Zone(z) => {
-                let best =
-                    self.members(z).into_iter().max_by_key(|&i| (node_exp(i), std::cmp::Reverse(self.comp_id(i))));
-                match best {
-                    Some(i) => (node_exp(i), self.comp_id(i).to_owned(), if anon(i) { 2 } else { 1 }),
-                    None => (1, String::new(), 1),
-                }
-            }
-            Subject::Model => (2, String::new(), 1),
+            Subject::Asset(a) => match most_exposed(self.handlers(a)) {
+                Some(c) => (node_exp(c), Some(c), if anon(c) { 2 } else { 1 }),
+                None => (1, None, 1),
+            },
+            Subject::Zone(z) => match most_exposed(self.members(z)) {
+                Some(c) => (node_exp(c), Some(c), if anon(c) { 2 } else { 1 }),
+                None => (1, None, 1),
+            },
+            Subject::Model => (2, None, 1),
         };
         let access = match spec.access {
             Access::Auto => auto_access,
@@ -675,6 +822,10 @@ impl<'a, 'm> Builder<'a, 'm> {
         };
         let sum = exposure + access + complexity;
         let inherent = scoring::band(sum);
+        let exposure_of = match exposure_of {
+            Some(c) => self.comp_id_arc(c),
+            None => Arc::from(""),
+        };
         Likelihood {
             inherent,
             residual: inherent,
@@ -685,59 +836,54 @@ impl<'a, 'm> Builder<'a, 'm> {
     fn assets_at_stake(&mut self, rule: &Rule, subject: Subject) -> (Vec<u32>, Property) {
         let prop = property_of(rule);
         let facts = self.facts;
-        let handled = |c: u32| facts.comps.get(c as usize).map_or_else(Vec::new, |x| x.handled.clone());
-        let stored = |c: u32| facts.comps.get(c as usize).map_or_else(Vec::new, |x| x.stores.clone());
-        let reachable = |c: u32| {
-            let mut v = handled(c);
+        let handled = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| x.handled.as_slice());
+        let stored = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| x.stores.as_slice());
+        let reachable = |v: &mut Vec<u32>, c: u32| {
+            v.extend_from_slice(handled(c));
             for r in facts.graph.reachable_within(c as usize, REACH_HOPS, REACH_CAP) {
-                v.extend(handled(r as u32));
+                v.extend_from_slice(handled(r as u32));
             }
-            v
         };
         let scope = rule.spec.impact.assets;
         if rule.spec.impact.fixed.is_some() || scope == AssetScope::None {
             return (Vec::new(), prop);
         }
-        let mut v = match subject {
+        let mut v = Vec::new();
+        match subject {
             Subject::Comp(c) => match scope {
-                AssetScope::Stored => stored(c),
-                AssetScope::Reachable => reachable(c),
-                _ => handled(c),
+                AssetScope::Stored => v.extend_from_slice(stored(c)),
+                AssetScope::Reachable => reachable(&mut v, c),
+                _ => v.extend_from_slice(handled(c)),
             },
             Subject::Flow(f) => {
                 let (s, t) = self.endpoints(f);
-                let carried = facts.flows.get(f as usize).map_or_else(Vec::new, |x| x.data.clone());
+                let carried = facts.flows.get(f as usize).map_or(&[][..], |x| x.data.as_slice());
                 match scope {
-                    AssetScope::Carried => carried,
-                    AssetScope::Auto => {
-                        if carried.is_empty() {
-                            handled(t)
-                        } else {
-                            carried
-                        }
-                    }
-                    AssetScope::Handled | AssetScope::Target => handled(t),
-                    AssetScope::Stored => stored(t),
-                    AssetScope::Source => handled(s),
+                    AssetScope::Carried => v.extend_from_slice(carried),
+                    AssetScope::Auto => v.extend_from_slice(if carried.is_empty() { handled(t) } else { carried }),
+                    AssetScope::Handled | AssetScope::Target => v.extend_from_slice(handled(t)),
+                    AssetScope::Stored => v.extend_from_slice(stored(t)),
+                    AssetScope::Source => v.extend_from_slice(handled(s)),
                     AssetScope::Reachable => {
-                        let mut v = carried;
-                        v.extend(reachable(t));
-                        v
+                        v.extend_from_slice(carried);
+                        reachable(&mut v, t);
                     }
-                    AssetScope::None => Vec::new(),
+                    AssetScope::None => {}
                 }
             }
-            Subject::Asset(a) => vec![a],
-            Subject::Zone(z) => self.members(z).into_iter().flat_map(handled).collect(),
-            Subject::Model => Vec::new(),
-        };
-        v.sort_unstable();
-        v.dedup();
-        // Order by id, so descriptions do not depend on the order of the model file.
-        v.sort_by(|a, b| {
-            let id = |x: &u32| facts.model.data_assets.get(*x as usize).map(|d| d.id.as_str());
-            id(a).cmp(&id(b))
-        });
+            Subject::Asset(a) => v.push(a),
+            Subject::Zone(z) => {
+                for &c in self.members(z) {
+                    v.extend_from_slice(handled(c));
+                }
+            }
+            Subject::Model => {}
+        }
+        // Ordered by id (asset rank), so descriptions do not depend on the order of the model file.
+        if v.len() > 1 {
+            v.sort_unstable_by_key(|&a| facts.asset_rank.get(a as usize).copied().unwrap_or(u32::MAX));
+            v.dedup();
+        }
         (v, prop)
     }
 
@@ -751,7 +897,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     ) -> Impact {
         let facts = self.facts;
         let spec = &rule.spec.impact;
-        let name = property_name(prop).to_owned();
+        let name = Cow::Borrowed(property_name(prop));
         if let Some(f) = spec.fixed {
             return Impact {
                 inherent: f,
@@ -764,11 +910,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
         let mut base = 0u8;
         let mut very_many = false;
-        let mut ids = Vec::with_capacity(assets.len());
         for &a in assets {
-            let (Some(af), Some(d)) = (facts.assets.get(a as usize), facts.model.data_assets.get(a as usize)) else {
-                continue;
-            };
+            let Some(af) = facts.assets.get(a as usize) else { continue };
             if af.class_assumed {
                 reads.push(Unset::AssetClassification(a));
             }
@@ -781,16 +924,17 @@ impl<'a, 'm> Builder<'a, 'm> {
             };
             base = base.max(level);
             very_many |= af.quantity == Some(crate::model::Quantity::VeryMany as u8);
-            ids.push(d.id.clone());
         }
-        ids.sort();
         let mut modifiers = Vec::new();
         if base == 0 {
             base = spec.default.unwrap_or(2);
         }
         let mut level = base;
         if very_many {
-            modifiers.push(Modifier { reason: "scale: a data asset at stake has quantity very_many".into(), delta: 1 });
+            modifiers.push(Modifier {
+                reason: Cow::Borrowed("scale: a data asset at stake has quantity very_many"),
+                delta: 1,
+            });
             level += 1;
         }
         let threatened = match subject {
@@ -804,96 +948,88 @@ impl<'a, 'm> Builder<'a, 'm> {
                 .get(c as usize)
                 .is_some_and(|x| x.flags & crate::model::ComponentFlag::MultiTenant.bit() != 0)
         {
-            modifiers
-                .push(Modifier { reason: format!("blast radius: `{}` is multi-tenant", self.comp_id(c)), delta: 1 });
+            modifiers.push(Modifier {
+                reason: Cow::Owned(format!("blast radius: `{}` is multi-tenant", self.comp_id(c))),
+                delta: 1,
+            });
             level += 1;
         }
         let level = level.min(5);
-        Impact { inherent: level, residual: level, property: name, base, assets: ids, modifiers }
+        // Asset ids are filled in by the caller.
+        Impact { inherent: level, residual: level, property: name, base, assets: Vec::new(), modifiers }
     }
 
-    /// Declared controls in reach of a threat: (declaring element id, declaration).
-    fn control_scope(&mut self, subject: Subject) -> Vec<(&'a str, Decl)> {
+    /// Declared controls in reach of a threat, with the element that declares them, into `out`.
+    fn control_scope(&mut self, subject: Subject, out: &mut Vec<(Owner, Decl)>) {
         let facts = self.facts;
-        let model: &'a Model = facts.model;
-        let mut out: Vec<(&'a str, Decl)> = Vec::new();
-        let comp = |out: &mut Vec<(&'a str, Decl)>, c: u32| {
-            if let (Some(cf), Some(m)) = (facts.comps.get(c as usize), model.components.get(c as usize)) {
-                out.extend(cf.decls.iter().map(|d| (m.id.as_str(), d.clone())));
+        let comp = |out: &mut Vec<(Owner, Decl)>, c: u32| {
+            if let Some(cf) = facts.comps.get(c as usize) {
+                out.extend(cf.decls.iter().map(|d| (Owner::Comp(c), d.clone())));
             }
             let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
-            if let (Some(zf), Some(zm)) = (z.and_then(|z| facts.zones.get(z)), z.and_then(|z| model.zones.get(z))) {
-                out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
+            if let Some((zi, zf)) = z.and_then(|z| facts.zones.get(z).map(|zf| (z, zf))) {
+                out.extend(zf.decls.iter().map(|d| (Owner::Zone(zi as u32), d.clone())));
             }
         };
         match subject {
-            Subject::Comp(c) => comp(&mut out, c),
+            Subject::Comp(c) => comp(out, c),
             Subject::Flow(f) => {
                 if let Some(fl) = facts.flows.get(f as usize) {
-                    let id: &'a str = facts.flow_ids.get(f as usize).map_or("", |s| s.as_str());
-                    out.extend(fl.decls.iter().map(|d| (id, d.clone())));
+                    out.extend(fl.decls.iter().map(|d| (Owner::Flow(f), d.clone())));
                 }
                 let (src, tgt) = self.endpoints(f);
-                comp(&mut out, tgt);
+                comp(out, tgt);
                 // The source's own controls (e.g. masking before sending), not its zone's.
-                if let (Some(cf), Some(m)) = (facts.comps.get(src as usize), model.components.get(src as usize)) {
-                    out.extend(cf.decls.iter().map(|d| (m.id.as_str(), d.clone())));
+                if let Some(cf) = facts.comps.get(src as usize) {
+                    out.extend(cf.decls.iter().map(|d| (Owner::Comp(src), d.clone())));
                 }
             }
             Subject::Asset(a) => {
-                for c in self.handlers(a) {
-                    comp(&mut out, c);
+                for &c in self.handlers(a) {
+                    comp(out, c);
                 }
-                out.sort_by(|x, y| x.0.cmp(y.0));
+                out.sort_by(|x, y| self.owner_id(x.0).cmp(self.owner_id(y.0)));
             }
             Subject::Zone(z) => {
-                if let (Some(zf), Some(zm)) = (facts.zones.get(z as usize), model.zones.get(z as usize)) {
-                    out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
+                if let Some(zf) = facts.zones.get(z as usize) {
+                    out.extend(zf.decls.iter().map(|d| (Owner::Zone(z), d.clone())));
                 }
             }
             Subject::Model => {
-                for c in 0..facts.comps.len() {
-                    if let (Some(cf), Some(m)) = (facts.comps.get(c), model.components.get(c)) {
-                        out.extend(cf.decls.iter().map(|d| (m.id.as_str(), d.clone())));
-                    }
+                for (c, cf) in facts.comps.iter().enumerate() {
+                    out.extend(cf.decls.iter().map(|d| (Owner::Comp(c as u32), d.clone())));
                 }
-                for (zf, zm) in facts.zones.iter().zip(model.zones.iter()) {
-                    out.extend(zf.decls.iter().map(|d| (zm.id.as_str(), d.clone())));
+                for (z, zf) in facts.zones.iter().enumerate() {
+                    out.extend(zf.decls.iter().map(|d| (Owner::Zone(z as u32), d.clone())));
                 }
-                out.sort_by(|x, y| x.0.cmp(y.0));
+                out.sort_by(|x, y| self.owner_id(x.0).cmp(self.owner_id(y.0)));
             }
+        }
+    }
+
+    /// The rule's SP 800-53 controls that a credited control in reach implements.
+    fn implemented(&self, info: &RuleInfo, scope: &[(Owner, Decl)]) -> Vec<ImplementedControl> {
+        let mut out = Vec::new();
+        for (label, tokens) in &info.nist {
+            if !scope.iter().any(|(_, d)| d.status.credited() && tokens.contains(&d.token)) {
+                continue;
+            }
+            let mut by: Vec<Arc<str>> = scope
+                .iter()
+                .filter(|(_, d)| d.status.credited() && tokens.contains(&d.token))
+                .map(|(_, d)| self.token(d.token))
+                .collect();
+            by.sort();
+            by.dedup();
+            out.push(ImplementedControl { id: label.clone(), implemented_by: by });
         }
         out
     }
 
-    fn recommended(&self, info: &RuleInfo, scope: &[(&'a str, Decl)]) -> Recommended {
-        let nist = info
-            .nist
-            .iter()
-            .map(|(label, title, tokens)| {
-                let mut implemented_by: Vec<String> = scope
-                    .iter()
-                    .filter(|(_, d)| d.status.credited() && tokens.contains(&d.token))
-                    .filter_map(|(_, d)| self.rules.token_names.get(usize::from(d.token)).cloned())
-                    .collect();
-                implemented_by.sort();
-                implemented_by.dedup();
-                ControlRef {
-                    id: label.clone(),
-                    title: title.clone(),
-                    status: if implemented_by.is_empty() { "missing".into() } else { "implemented".into() },
-                    implemented_by,
-                }
-            })
-            .collect();
-        Recommended { nist_800_53: nist, iso_27001: info.iso.clone(), cis_v8: info.cis.clone() }
-    }
-
-    fn render(&self, template: &str, subject: Subject, assets: &[u32], missing: &[String]) -> String {
+    fn render(&self, template: &str, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> String {
         let facts = self.facts;
-        let asset_name =
-            |a: u32| facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.display_name().to_owned());
-        let mut out = String::with_capacity(template.len() + 64);
+        let asset_name = |a: u32| facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
+        let mut out = String::with_capacity(template.len() + 96);
         let mut rest = template;
         while let Some(open) = rest.find('{') {
             out.push_str(rest.get(..open).unwrap_or(""));
@@ -904,38 +1040,42 @@ impl<'a, 'm> Builder<'a, 'm> {
                 break;
             };
             let key = after.get(..close).unwrap_or("");
-            let value = match (key, subject) {
-                ("self", Subject::Comp(c)) => self.comp_name(c).to_owned(),
-                ("zone", Subject::Comp(c)) => self.zone_name(facts.graph.nodes.get(c as usize).and_then(|n| n.zone)),
-                ("zone", Subject::Zone(z)) => self.zone_name(Some(z as usize)),
-                ("flow", Subject::Flow(f)) => facts
-                    .model
-                    .flows
-                    .get(f as usize)
-                    .and_then(|fl| fl.name.clone())
-                    .unwrap_or_else(|| facts.flow_ids.get(f as usize).cloned().unwrap_or_default()),
-                ("source", Subject::Flow(f)) => self.comp_name(self.endpoints(f).0).to_owned(),
-                ("target", Subject::Flow(f)) => self.comp_name(self.endpoints(f).1).to_owned(),
-                ("asset", Subject::Asset(a)) => {
-                    facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.display_name().to_owned())
+            match (key, subject) {
+                ("self", Subject::Comp(c)) => out.push_str(self.comp_name(c)),
+                ("zone", Subject::Comp(c)) => {
+                    out.push_str(&self.zone_name(facts.graph.nodes.get(c as usize).and_then(|n| n.zone)));
                 }
+                ("zone", Subject::Zone(z)) => out.push_str(&self.zone_name(Some(z as usize))),
+                ("flow", Subject::Flow(f)) => out.push_str(
+                    facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()).unwrap_or(self.flow_id(f)),
+                ),
+                ("source", Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).0)),
+                ("target", Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).1)),
+                ("asset", Subject::Asset(a)) => out.push_str(asset_name(a)),
                 ("data", _) => {
                     if assets.is_empty() {
-                        "no declared data asset".to_owned()
-                    } else {
-                        assets.iter().map(|&a| asset_name(a)).collect::<Vec<_>>().join(", ")
+                        out.push_str("no declared data asset");
+                    }
+                    for (i, &a) in assets.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(asset_name(a));
                     }
                 }
                 ("missing", _) => {
                     if missing.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        missing.join(", ")
+                        out.push_str("none");
+                    }
+                    for (i, m) in missing.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(m);
                     }
                 }
-                _ => String::new(),
-            };
-            out.push_str(&value);
+                _ => {}
+            }
             rest = after.get(close + 1..).unwrap_or("");
         }
         out.push_str(rest);
@@ -948,6 +1088,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         let facts = self.facts;
         let mut entries: Vec<AutoEntry> = std::mem::take(&mut self.auto).into_values().collect();
         for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
+            let on = self.owner_id(on);
             let list: Vec<String> = tokens
                 .iter()
                 .filter_map(|t| self.rules.token_names.get(usize::from(*t)))
@@ -959,29 +1100,28 @@ impl<'a, 'm> Builder<'a, 'm> {
             entries.push(AutoEntry { key: format!("evidence:{on}"), statement, element: on.to_owned(), threats: ids });
         }
         // Declared assumptions link the threats on their elements.
-        let mut by_element: HashMap<&str, Vec<u32>> = HashMap::new();
-        for (pos, t) in threats.iter().enumerate() {
-            for e in &t.elements {
-                by_element.entry(e.id.as_str()).or_default().push(pos as u32);
+        let mut links: Vec<(u32, Arc<str>)> = Vec::new();
+        let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(facts.model.assumptions.len());
+        if !facts.model.assumptions.is_empty() {
+            let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+            for (pos, t) in threats.iter().enumerate() {
+                for e in &t.elements {
+                    by_element.entry(&*e.id).or_default().push(pos as u32);
+                }
             }
-        }
-        let mut links: Vec<(u32, String)> = Vec::new();
-        let mut declared: Vec<AssumptionEntry> = facts
-            .model
-            .assumptions
-            .iter()
-            .map(|a| {
+            for a in &facts.model.assumptions {
                 let mut linked: Vec<u32> =
                     a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
                 linked.sort_unstable();
                 linked.dedup();
-                links.extend(linked.iter().map(|&p| (p, a.id.clone())));
+                let shared: Arc<str> = Arc::from(a.id.as_str());
+                links.extend(linked.iter().map(|&p| (p, shared.clone())));
                 let mut ids: Vec<String> =
                     linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
                 ids.sort();
                 let mut elements = a.elements.clone();
                 elements.sort();
-                AssumptionEntry {
+                declared.push(AssumptionEntry {
                     id: a.id.clone(),
                     statement: a.statement.clone(),
                     source: "declared".into(),
@@ -989,9 +1129,9 @@ impl<'a, 'm> Builder<'a, 'm> {
                     review_by: a.review_by.clone(),
                     elements,
                     threats: ids,
-                }
-            })
-            .collect();
+                });
+            }
+        }
         declared.sort_by(|a, b| a.id.cmp(&b.id));
         let mut auto: Vec<AssumptionEntry> = entries
             .into_iter()
@@ -1001,10 +1141,11 @@ impl<'a, 'm> Builder<'a, 'm> {
                     e.threats.iter().filter_map(|&i| position.get(i as usize)).copied().collect();
                 positions.sort_unstable();
                 positions.dedup();
-                links.extend(positions.iter().map(|&p| (p, id.clone())));
+                let shared: Arc<str> = Arc::from(id.as_str());
+                links.extend(positions.iter().map(|&p| (p, shared.clone())));
                 let mut ids: Vec<String> =
                     positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
-                ids.sort();
+                ids.sort_unstable();
                 AssumptionEntry {
                     id,
                     statement: e.statement,
@@ -1030,25 +1171,47 @@ impl<'a, 'm> Builder<'a, 'm> {
 }
 
 fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
-    let mut by_severity: BTreeMap<String, usize> = Severity::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    let mut by_inherent = by_severity.clone();
+    let mut severity = [0usize; 5];
+    let mut inherent = [0usize; 5];
+    let mut status = [0usize; 3];
     let mut by_category: BTreeMap<String, usize> = Stride::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    let mut by_status: BTreeMap<String, usize> =
-        ["open", "partially_mitigated", "mitigated"].iter().map(|s| ((*s).to_owned(), 0)).collect();
     for t in threats {
-        *by_severity.entry(t.severity.as_str().to_owned()).or_default() += 1;
-        *by_inherent.entry(t.inherent_severity.as_str().to_owned()).or_default() += 1;
-        for s in t.stride.iter().chain(t.linddun.iter()) {
-            *by_category.entry(s.clone()).or_default() += 1;
+        if let Some(n) = severity.get_mut(t.severity as usize) {
+            *n += 1;
         }
-        *by_status.entry(t.status.clone()).or_default() += 1;
+        if let Some(n) = inherent.get_mut(t.inherent_severity as usize) {
+            *n += 1;
+        }
+        let si = match &*t.status {
+            "open" => 0,
+            "partially_mitigated" => 1,
+            _ => 2,
+        };
+        if let Some(n) = status.get_mut(si) {
+            *n += 1;
+        }
+        for s in t.stride.iter().chain(t.linddun.iter()) {
+            match by_category.get_mut(s.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    by_category.insert(s.clone(), 1);
+                }
+            }
+        }
     }
+    let levels = |counts: &[usize; 5]| -> BTreeMap<String, usize> {
+        Severity::ALL.iter().map(|s| (s.as_str().to_owned(), counts.get(*s as usize).copied().unwrap_or(0))).collect()
+    };
     Summary {
         threats: threats.len(),
-        by_severity,
-        by_inherent_severity: by_inherent,
+        by_severity: levels(&severity),
+        by_inherent_severity: levels(&inherent),
         by_category,
-        by_status,
+        by_status: ["open", "partially_mitigated", "mitigated"]
+            .iter()
+            .zip(status)
+            .map(|(s, n)| ((*s).to_owned(), n))
+            .collect(),
         rules_evaluated: rules.rules.len(),
     }
 }
@@ -1081,19 +1244,17 @@ fn methodology(cat: &Catalogs) -> Methodology {
 fn model_summary(facts: &Facts) -> ModelSummary {
     let m = facts.model;
     let g = &facts.graph;
+    let members = g.zone_members(m.zones.len());
     let mut zones: Vec<ZoneSummary> = m
         .zones
         .iter()
         .enumerate()
         .map(|(zi, z)| {
-            let mut comps: Vec<String> = m
-                .components
-                .iter()
-                .zip(g.nodes.iter())
-                .filter(|(_, n)| n.zone == Some(zi))
-                .map(|(c, _)| c.id.clone())
-                .collect();
-            comps.sort();
+            let mut comps: Vec<String> = members
+                .get(zi)
+                .map(|v| v.iter().filter_map(|&c| m.components.get(c as usize)).map(|c| c.id.clone()).collect())
+                .unwrap_or_default();
+            comps.sort_unstable();
             ZoneSummary {
                 id: z.id.clone(),
                 name: z.name.clone().unwrap_or_else(|| z.id.clone()),

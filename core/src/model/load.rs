@@ -71,6 +71,11 @@ pub(crate) fn parse_document<T: DeserializeOwned>(
     }
     let first_error = match format {
         Format::Json => {
+            // The fast path: plain serde_json. Only a document it refuses is parsed again with
+            // path tracking, to report where the error is.
+            if let Ok(v) = serde_json::from_str::<T>(text) {
+                return Ok(v);
+            }
             let mut de = serde_json::Deserializer::from_str(text);
             match serde_path_to_error::deserialize::<_, T>(&mut de) {
                 Ok(v) => match de.end() {

@@ -3,7 +3,8 @@
 
 use super::types::{ControlDecl, Model};
 use crate::error::{Diagnostic, Error, Result, suggestion};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// Knows which control tokens exist (from the token catalog and the loaded rules).
 pub trait TokenVocabulary {
@@ -25,7 +26,10 @@ const MAX_ID_LEN: usize = 200;
 
 /// Validates a parsed model. `tokens`, when given, checks declared control tokens.
 pub fn validate(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<()> {
-    let mut v = Validator { diags: Vec::new(), ids: HashMap::with_capacity(model.components.len() * 4) };
+    let mut v = Validator {
+        diags: Vec::new(),
+        ids: HashMap::with_capacity_and_hasher(model.components.len() * 4, Default::default()),
+    };
     v.run(model, tokens);
     if v.diags.is_empty() { Ok(()) } else { Err(Error::Model(v.diags)) }
 }
@@ -142,7 +146,7 @@ impl<'m> Validator<'m> {
             }
             self.define("flows", id, i, flow_path);
         }
-        let mut assumption_ids: HashMap<&str, usize> = HashMap::new();
+        let mut assumption_ids: HashMap<&str, usize> = HashMap::default();
         for (i, a) in m.assumptions.iter().enumerate() {
             if let Some(first) = assumption_ids.insert(a.id.as_str(), i) {
                 self.push(

@@ -1,14 +1,15 @@
 //! Compliance evidence: per framework of the catalog, which requirements the report's content
 //! evidences, and the findings of the rules that cite each requirement.
 
-use super::{Report, Threat};
+use super::Report;
 use crate::catalog::{Catalogs, EvidenceKind, Framework, Requirement};
 use crate::model::{DataTag, Model};
 use crate::rules::RuleSet;
 use crate::scoring::Severity;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// What a report evidences for one framework.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -95,8 +96,8 @@ impl DataFacts {
             .map(|r| tag_set(&r.data_tags))
             .collect();
         filters.insert(u64::MAX);
-        let mut flows_with = HashMap::new();
-        let mut assets_with = HashMap::new();
+        let mut flows_with = HashMap::default();
+        let mut assets_with = HashMap::default();
         for filter in filters {
             flows_with.insert(filter, flow_tags.iter().filter(|&&t| t & filter != 0).count());
             assets_with.insert(filter, asset_tags.values().filter(|&&t| t & filter != 0).count());
@@ -124,11 +125,12 @@ struct ReportFacts {
 }
 
 impl ReportFacts {
-    fn new(threats: &[Threat]) -> ReportFacts {
-        let mut techniques = HashSet::new();
-        let mut nist = HashSet::new();
-        let mut iso = HashSet::new();
-        let mut cis = HashSet::new();
+    fn new(report: &Report) -> ReportFacts {
+        let threats = &report.threats;
+        let mut techniques = HashSet::default();
+        let mut nist = HashSet::default();
+        let mut iso = HashSet::default();
+        let mut cis = HashSet::default();
         let mut f = ReportFacts {
             threats: threats.len(),
             privacy: 0,
@@ -141,18 +143,22 @@ impl ReportFacts {
             iso: 0,
             cis: 0,
         };
-        let mut seen_rules = HashSet::new();
+        let mut seen_rules = HashSet::default();
         for t in threats {
+            let rule = report.rule_of(t);
+            let recommended = rule.map_or(0, |r| r.recommended_controls.nist_800_53.len());
             f.privacy += usize::from(!t.linddun.is_empty());
-            f.with_attack += usize::from(!t.attack.is_empty());
+            f.with_attack += usize::from(rule.is_some_and(|r| !r.attack.is_empty()));
             f.credited += usize::from(!t.controls_credited.is_empty());
             f.lowered += usize::from(t.severity < t.inherent_severity);
-            f.missing_controls += usize::from(t.recommended_controls.nist_800_53.iter().any(|c| c.status == "missing"));
-            if seen_rules.insert(t.rule.id.as_str()) {
-                techniques.extend(t.attack.iter().map(|a| a.id.as_str()));
-                nist.extend(t.recommended_controls.nist_800_53.iter().map(|c| c.id.as_str()));
-                iso.extend(t.recommended_controls.iso_27001.iter().map(|c| c.id.as_str()));
-                cis.extend(t.recommended_controls.cis_v8.iter().map(|c| c.id.as_str()));
+            f.missing_controls += usize::from(t.controls_implemented.len() < recommended);
+            if let Some(r) = rule
+                && seen_rules.insert(r.id.as_str())
+            {
+                techniques.extend(r.attack.iter().map(|a| a.id.as_str()));
+                nist.extend(r.recommended_controls.nist_800_53.iter().map(|c| c.id.as_str()));
+                iso.extend(r.recommended_controls.iso_27001.iter().map(|c| c.id.as_str()));
+                cis.extend(r.recommended_controls.cis_v8.iter().map(|c| c.id.as_str()));
             }
         }
         f.techniques = techniques.len();
@@ -166,7 +172,7 @@ impl ReportFacts {
 /// Builds the compliance section of `report` for `model`.
 pub(crate) fn compliance(model: &Model, report: &Report, rules: &RuleSet, cat: &Catalogs) -> Vec<FrameworkEvidence> {
     let data = DataFacts::new(model, &cat.frameworks);
-    let facts = ReportFacts::new(&report.threats);
+    let facts = ReportFacts::new(report);
     // (framework, requirement) → citing rules; rule → threat indices.
     let mut citing: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for r in &rules.rules {
@@ -176,7 +182,7 @@ pub(crate) fn compliance(model: &Model, report: &Report, rules: &RuleSet, cat: &
             }
         }
     }
-    let mut by_rule: HashMap<&str, Findings> = HashMap::new();
+    let mut by_rule: HashMap<&str, Findings> = HashMap::default();
     for t in &report.threats {
         let f = by_rule.entry(t.rule.id.as_str()).or_default();
         f.threats += 1;

@@ -1,12 +1,12 @@
 //! STRIDE-per-element coverage (Microsoft SDL chart): for each element kind and each STRIDE
 //! category that applies to it, the rules that consider it and how many elements have findings.
 
-use super::Threat;
+use super::{ElementRefKind, Threat};
 use crate::model::{ElementKind, Model};
 use crate::rules::{AppliesTo, RuleSet, Stride};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 /// One cell of the STRIDE-per-element chart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -43,20 +43,20 @@ fn kind_name(k: ElementKind) -> &'static str {
 pub(crate) fn coverage(model: &Model, threats: &[Threat], rules: &RuleSet) -> Vec<CoverageCell> {
     let kind_of: HashMap<&str, &'static str> =
         model.components.iter().map(|c| (c.id.as_str(), kind_name(c.effective_kind()))).collect();
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::default();
     for c in &model.components {
         *counts.entry(kind_name(c.effective_kind())).or_default() += 1;
     }
     counts.insert("flow", model.flows.len());
     // (kind, category) → elements with a finding; the subject is the threat's first element.
-    let mut found: HashMap<(&str, Stride), HashSet<&str>> = HashMap::new();
+    let mut found: HashMap<(&str, Stride), HashSet<&str>> = HashMap::default();
     for t in threats {
         let Some(subject) = t.elements.first() else { continue };
-        let kind = if subject.kind == "flow" { Some("flow") } else { kind_of.get(subject.id.as_str()).copied() };
+        let kind = if subject.kind == ElementRefKind::Flow { Some("flow") } else { kind_of.get(&*subject.id).copied() };
         let Some(kind) = kind else { continue };
         for s in t.stride.iter() {
             if let Some(cat) = Stride::ALL.into_iter().find(|c| c.as_str() == s) {
-                found.entry((kind, cat)).or_default().insert(subject.id.as_str());
+                found.entry((kind, cat)).or_default().insert(&*subject.id);
             }
         }
     }

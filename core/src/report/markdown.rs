@@ -1,7 +1,8 @@
 //! The Markdown report, written for an auditor: scope and architecture, methodology, threats
 //! ranked by severity with their mappings, and the assumptions register.
 
-use super::{Report, Threat};
+use super::{Report, RuleControls, RuleSummary, Threat};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 fn cell(s: &str) -> String {
@@ -183,7 +184,7 @@ pub fn to_markdown(r: &Report) -> String {
             );
         }
         for t in &r.threats {
-            threat(&mut o, t);
+            threat(&mut o, t, r.rule_of(t));
         }
     }
 
@@ -218,11 +219,11 @@ pub fn to_markdown(r: &Report) -> String {
     o
 }
 
-fn threat(o: &mut String, t: &Threat) {
+fn threat(o: &mut String, t: &Threat, rule: Option<&RuleSummary>) {
     let _ = writeln!(o, "\n### {}: {}\n", t.id, t.title);
     let _ = writeln!(o, "<a id=\"{}\"></a>{}\n", t.id.to_ascii_lowercase(), t.description);
     let els: Vec<String> =
-        t.elements.iter().map(|e| format!("{} `{}` ({})", e.kind.replace('_', " "), e.id, e.name)).collect();
+        t.elements.iter().map(|e| format!("{} `{}` ({})", e.kind.as_str().replace('_', " "), e.id, e.name)).collect();
     let _ = writeln!(o, "- **Rule:** {} v{}", t.rule.id, t.rule.version);
     let _ = writeln!(o, "- **Elements:** {}", els.join("; "));
     let mut cats: Vec<String> = t.stride.iter().map(|s| words(s)).collect();
@@ -262,22 +263,36 @@ fn threat(o: &mut String, t: &Threat) {
         "- **Impact:** {} → {} ({} level {} of {}{})",
         i.inherent, i.residual, i.property, i.base, assets, mods
     );
-    if !t.attack.is_empty() {
-        let a: Vec<String> =
-            t.attack.iter().map(|a| format!("[{}]({}) {} ({})", a.id, a.url, a.name, a.tactics.join(", "))).collect();
+    let empty = RuleSummary {
+        id: String::new(),
+        version: String::new(),
+        title: String::new(),
+        stride: Vec::new(),
+        linddun: Vec::new(),
+        attack: Vec::new(),
+        recommended_controls: RuleControls::default(),
+        cwe: Vec::new(),
+        capec: Vec::new(),
+        requirements: BTreeMap::new(),
+        mitigations: Vec::new(),
+    };
+    let rule = rule.unwrap_or(&empty);
+    if !rule.attack.is_empty() {
+        let a: Vec<String> = rule
+            .attack
+            .iter()
+            .map(|a| format!("[{}]({}) {} ({})", a.id, a.url, a.name, a.tactics.join(", ")))
+            .collect();
         let _ = writeln!(o, "- **ATT&CK:** {}", a.join("; "));
     }
-    let rc = &t.recommended_controls;
+    let rc = &rule.recommended_controls;
     if !rc.nist_800_53.is_empty() {
         let n: Vec<String> = rc
             .nist_800_53
             .iter()
-            .map(|c| {
-                if c.implemented_by.is_empty() {
-                    format!("{} {} (missing)", c.id, c.title)
-                } else {
-                    format!("{} {} (implemented by {})", c.id, c.title, c.implemented_by.join(", "))
-                }
+            .map(|c| match t.controls_implemented.iter().find(|i| *i.id == c.id) {
+                None => format!("{} {} (missing)", c.id, c.title),
+                Some(i) => format!("{} {} (implemented by {})", c.id, c.title, i.implemented_by.join(", ")),
             })
             .collect();
         let _ = writeln!(o, "- **NIST SP 800-53 rev5:** {}", n.join("; "));
@@ -302,17 +317,17 @@ fn threat(o: &mut String, t: &Threat) {
         let n: Vec<String> = t.controls_missing.iter().map(|c| format!("`{c}`")).collect();
         let _ = writeln!(o, "- **Mitigations not declared:** {}", n.join(", "));
     }
-    let weak: Vec<String> = t
+    let weak: Vec<String> = rule
         .cwe
         .iter()
-        .chain(t.capec.iter())
+        .chain(rule.capec.iter())
         .map(|c| if c.title.is_empty() { c.id.clone() } else { format!("{} {}", c.id, c.title) })
         .collect();
     if !weak.is_empty() {
         let _ = writeln!(o, "- **Weaknesses:** {}", weak.join("; "));
     }
-    if !t.requirements.is_empty() {
-        let r: Vec<String> = t.requirements.iter().map(|(k, v)| format!("{} {}", k, v.join(", "))).collect();
+    if !rule.requirements.is_empty() {
+        let r: Vec<String> = rule.requirements.iter().map(|(k, v)| format!("{} {}", k, v.join(", "))).collect();
         let _ = writeln!(o, "- **Requirements:** {}", r.join("; "));
     }
 }

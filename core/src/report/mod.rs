@@ -17,6 +17,7 @@ pub use table::to_table;
 use crate::scoring::{Impact, Likelihood, Severity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -32,6 +33,9 @@ pub struct Report {
     pub methodology: Methodology,
     pub summary: Summary,
     pub threats: Vec<Threat>,
+    /// Every rule evaluated, sorted by id, with the mappings its threats share (ATT&CK,
+    /// controls, weaknesses, requirements): each threat names its rule instead of repeating them.
+    pub rules: Vec<RuleSummary>,
     pub assumptions: Vec<AssumptionEntry>,
     /// STRIDE-per-element coverage: the rules that consider each applicable category.
     pub coverage: Vec<CoverageCell>,
@@ -150,10 +154,30 @@ pub struct Summary {
 /// An element a threat concerns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct ElementRef {
-    pub id: String,
-    /// `component`, `flow`, `zone` or `data_asset`.
-    pub kind: String,
-    pub name: String,
+    pub id: Arc<str>,
+    pub kind: ElementRefKind,
+    pub name: Arc<str>,
+}
+
+/// What kind of element a threat concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ElementRefKind {
+    Component,
+    Flow,
+    Zone,
+    DataAsset,
+}
+
+impl ElementRefKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElementRefKind::Component => "component",
+            ElementRefKind::Flow => "flow",
+            ElementRefKind::Zone => "zone",
+            ElementRefKind::DataAsset => "data_asset",
+        }
+    }
 }
 
 /// An ATT&CK technique.
@@ -172,37 +196,54 @@ pub struct CatalogRef {
     pub title: String,
 }
 
-/// A recommended control and whether the model declares something that implements it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ControlRef {
-    pub id: String,
-    pub title: String,
-    /// `implemented` (a declared control token implements it) or `missing`.
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub implemented_by: Vec<String>,
+/// The controls a rule recommends, per framework.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct RuleControls {
+    pub nist_800_53: Vec<CatalogRef>,
+    pub iso_27001: Vec<CatalogRef>,
+    pub cis_v8: Vec<CatalogRef>,
 }
 
-/// Recommended controls per framework.
+/// A rule of the analysis with its mappings, shared by every threat it finds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Recommended {
-    pub nist_800_53: Vec<ControlRef>,
-    pub iso_27001: Arc<Vec<CatalogRef>>,
-    pub cis_v8: Arc<Vec<CatalogRef>>,
+pub struct RuleSummary {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub stride: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linddun: Vec<String>,
+    pub attack: Vec<TechniqueRef>,
+    pub recommended_controls: RuleControls,
+    pub cwe: Vec<CatalogRef>,
+    pub capec: Vec<CatalogRef>,
+    /// Compliance requirements the rule checks, by framework id.
+    pub requirements: BTreeMap<String, Vec<String>>,
+    /// Control tokens that earn residual-risk credit against its threats.
+    pub mitigations: Vec<String>,
+}
+
+/// A NIST SP 800-53 control a threat's rule recommends that a declared control implements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ImplementedControl {
+    pub id: Arc<str>,
+    /// Declared control tokens (on the threat's elements or their zones) that implement it.
+    pub implemented_by: Vec<Arc<str>>,
 }
 
 /// A control that earned residual-risk credit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CreditedControl {
-    pub control: String,
-    pub effect: String,
+    pub control: Arc<str>,
+    pub effect: Cow<'static, str>,
     /// Element that declares it.
-    pub on: String,
-    pub status: String,
+    pub on: Arc<str>,
+    pub status: Cow<'static, str>,
     pub evidence: usize,
 }
 
-/// One threat.
+/// One threat. Its rule's mappings (ATT&CK techniques, recommended controls, CWE, CAPEC,
+/// requirements) are in the report's `rules` section: see [`Report::rule_of`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Threat {
     /// Stable fingerprint of rule id and element ids.
@@ -219,18 +260,17 @@ pub struct Threat {
     pub likelihood: Likelihood,
     pub impact: Impact,
     /// `open`, `partially_mitigated` or `mitigated`.
-    pub status: String,
+    pub status: Cow<'static, str>,
     pub controls_credited: Vec<CreditedControl>,
     /// Mitigation tokens the rule names that the model does not declare.
-    pub controls_missing: Vec<String>,
-    pub attack: Arc<Vec<TechniqueRef>>,
-    pub recommended_controls: Recommended,
-    pub cwe: Arc<Vec<CatalogRef>>,
-    pub capec: Arc<Vec<CatalogRef>>,
-    pub requirements: Arc<BTreeMap<String, Vec<String>>>,
+    pub controls_missing: Vec<Arc<str>>,
+    /// The rule's recommended SP 800-53 controls that declared controls implement (the others
+    /// are missing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls_implemented: Vec<ImplementedControl>,
     /// Assumptions this threat depends on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Arc<str>>,
 }
 
 /// An entry of the assumptions register.
@@ -271,6 +311,14 @@ impl Report {
     /// A plain-text table for terminals.
     pub fn to_table(&self) -> String {
         to_table(self)
+    }
+    /// The rule of the report with this id.
+    pub fn rule(&self, id: &str) -> Option<&RuleSummary> {
+        self.rules.binary_search_by(|r| r.id.as_str().cmp(id)).ok().and_then(|i| self.rules.get(i))
+    }
+    /// The rule that found `threat`, with its mappings.
+    pub fn rule_of(&self, threat: &Threat) -> Option<&RuleSummary> {
+        self.rule(&threat.rule.id)
     }
     /// Threats whose residual severity is at or above `level`.
     pub fn count_at_or_above(&self, level: Severity) -> usize {

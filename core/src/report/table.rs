@@ -21,8 +21,8 @@ pub fn to_table(r: &Report) -> String {
             t.inherent_severity.as_str().to_owned(),
             t.rule.id.clone(),
             clip(&t.title, 60),
-            clip(t.elements.first().map_or("", |e| e.id.as_str()), 30),
-            t.status.clone(),
+            clip(t.elements.first().map_or("", |e| &*e.id), 30),
+            t.status.to_string(),
         ]);
     }
     let mut widths = [0usize; 6];

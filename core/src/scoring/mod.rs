@@ -3,6 +3,8 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Severity on five levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -86,7 +88,7 @@ pub struct LikelihoodFactors {
     /// third-party/partner/workstation zone, 1 internal only, 0 in-process.
     pub exposure: u8,
     /// Element whose exposure counts.
-    pub exposure_of: String,
+    pub exposure_of: Arc<str>,
     /// 0..=2: 2 anonymous, 1 authenticated, 0 privileged.
     pub access: u8,
     /// 0..=2: 2 commodity, 1 specific, 0 advanced.
@@ -109,7 +111,7 @@ pub struct Likelihood {
 /// An impact modifier (+1 scale, +1 multi-tenant, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Modifier {
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     pub delta: i8,
 }
 
@@ -119,11 +121,11 @@ pub struct Impact {
     pub inherent: u8,
     pub residual: u8,
     /// Security property threatened.
-    pub property: String,
+    pub property: Cow<'static, str>,
     /// Level before modifiers.
     pub base: u8,
     /// Data assets at stake (ids).
-    pub assets: Vec<String>,
+    pub assets: Vec<Arc<str>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub modifiers: Vec<Modifier>,
 }
