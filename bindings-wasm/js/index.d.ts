@@ -3,11 +3,11 @@
 // (bindings-node/types, copied here unchanged); the functions below are written by hand and match
 // bindings-node/index.d.ts, without the *Async variants (run the analysis in a Web Worker instead).
 
-import type { Model } from './types/model';
-import type { Report } from './types/report';
+import type { Model } from './types/model.js';
+import type { Report } from './types/report.js';
 
-export * from './types/model';
-export * from './types/report';
+export * from './types/model.js';
+export * from './types/report.js';
 
 /** A model: a model object, or its text in JSON or YAML. */
 export type ModelInput = Model | string;

@@ -34,6 +34,8 @@ for (const [dir, from, entry, out] of [
   for (const f of ['threatgraph_wasm.js', 'threatgraph_wasm_bg.wasm']) copyFileSync(join(from, f), join(pkg, dir, f));
   writeFileSync(join(pkg, dir, out), withApi(entry));
 }
+// wasm-bindgen's nodejs glue is CommonJS in a .js file; the package is otherwise ES modules.
+writeFileSync(join(pkg, 'node', 'package.json'), '{\n  "type": "commonjs"\n}\n');
 mkdirSync(join(pkg, 'types'), { recursive: true });
 for (const f of ['model.d.ts', 'report.d.ts']) copyFileSync(join(root, '..', 'bindings-node', 'types', f), join(pkg, 'types', f));
 copyFileSync(join(root, 'js', 'index.d.ts'), join(pkg, 'index.d.ts'));
@@ -46,6 +48,7 @@ const manifest = {
   description:
     'Embeddable threat-modeling engine as WebAssembly: architecture model -> STRIDE threats -> ATT&CK and controls -> severity -> report, in the browser or Node.js',
   license: 'Apache-2.0',
+  type: 'module',
   types: './index.d.ts',
   main: './node/index.cjs',
   browser: './web/index.js',
