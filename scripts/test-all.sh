@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of the repository: formatting, lints, unit, integration, property and
 # vector tests, criterion benches in test mode, doc tests, the CLI on every bundled example, and
-# the Python and Node packages (each runs the shared vectors too).
+# the Python, Node and WebAssembly packages (each runs the shared vectors too) and the browser app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +30,8 @@ step "python package (bindings-python): wheel, stubtest, pytest, notebook"
 
 step "node package (bindings-node): addon, types, tsc, node --test, npm pack"
 ./scripts/test-node.sh
+
+step "wasm package (bindings-wasm): wasm build, node --test, browser app in headless Chromium"
+./scripts/test-wasm.sh
 
 step "all suites passed"
