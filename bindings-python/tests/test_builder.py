@@ -48,8 +48,8 @@ def test_builder_analysis_finds_the_expected_threats(shop: threatgraph.Model) ->
     rules = {t.rule for t in report.threats}
     assert {"TM-001", "TM-002", "TM-013", "TM-G04"} <= rules
     cleartext = [t for t in report.threats if t.rule == "TM-002"]
-    assert [t.element for t in cleartext] == ["authorise", "payments->vault"]
-    assert cleartext[0].severity == "critical" and "pci_dss" in cleartext[0].requirements
+    assert sorted(t.element for t in cleartext) == ["authorise", "payments->vault"]
+    assert any(t.severity == "critical" and "pci_dss" in t.requirements for t in cleartext)
     assert report.summary["threats"] == len(report.threats) == len(report)
     declared = [a for a in report.assumptions if a["source"] == "declared"]
     assert [a["id"] for a in declared] == ["A1"]
@@ -113,7 +113,7 @@ def test_unset_is_not_empty(shop: threatgraph.Model) -> None:
 
 def test_update_and_lookup() -> None:
     m = threatgraph.Model.from_yaml(SHOP_YAML)
-    cleartext = [t.element for t in m.analyze().threats if t.rule == "TM-002"]
+    cleartext = sorted(t.element for t in m.analyze().threats if t.rule == "TM-002")
     assert cleartext == ["authorise", "payments->vault"]
     flow = m["authorise"]
     assert isinstance(flow, threatgraph.Flow) and flow["protocol"] == "http"

@@ -1,10 +1,11 @@
 // Every read of a report's fields by the app is in this module, so a change of the report's shape
 // is adapted here and nowhere else.
 //
-// Today each threat carries its rule's data (title, stride, linddun, attack, recommended_controls,
-// cwe, capec, requirements) and `rule` is `{id, version}`. A leaner report may move that data into
-// a report-level `rules` section (an array of rules or an object keyed by rule id) and leave
-// `rule` as the id: `ruleOf` reads either shape, a field on the threat first.
+// Each threat names its rule (`rule: {id, version}`); the rule's shared data (title, stride,
+// linddun, attack, recommended_controls, cwe, capec, requirements) is in the report's `rules`
+// section, stated once. `ruleOf` also reads older reports whose threats carry that data.
+// A threat's own `controls_implemented` says which recommended SP 800-53 controls its declared
+// controls implement; the others are missing.
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 export const STATUSES = ['open', 'partially_mitigated', 'mitigated', 'accepted'];
@@ -20,13 +21,29 @@ function ruleId(threat) {
 }
 
 /** The rule data of a threat: from a report-level `rules` section when there is one. */
+const ruleIndex = new WeakMap();
+
 function ruleOf(report, threat) {
   const id = ruleId(threat);
   const rules = report.rules;
   let shared;
-  if (Array.isArray(rules)) shared = rules.find((r) => r && r.id === id);
-  else if (rules && typeof rules === 'object') shared = rules[id];
+  if (Array.isArray(rules)) {
+    let index = ruleIndex.get(rules);
+    if (!index) {
+      index = new Map(rules.filter((r) => r && r.id).map((r) => [r.id, r]));
+      ruleIndex.set(rules, index);
+    }
+    shared = index.get(id);
+  } else if (rules && typeof rules === 'object') shared = rules[id];
   return shared || {};
+}
+
+/** Status of a recommended control for a threat: per threat when the report says so. */
+function controlStatus(threat, catalog, control) {
+  if (control.status) return control.status;
+  if (catalog !== 'nist_800_53') return '';
+  const impl = (threat.controls_implemented || []).find((c) => c.id === control.id);
+  return impl ? 'implemented' : 'missing';
 }
 
 /** A per-rule field of a threat, wherever the report keeps it. */
@@ -96,7 +113,7 @@ export function threatDetail(report, row) {
     })),
     controls: Object.entries(rec).map(([catalog, list]) => ({
       catalog,
-      items: (list || []).map((c) => ({ id: c.id, title: c.title || '', status: c.status || '' })),
+      items: (list || []).map((c) => ({ id: c.id, title: c.title || '', status: controlStatus(t, catalog, c) })),
     })),
     weaknesses: [...(ruleField(report, t, 'cwe', []) || []), ...(ruleField(report, t, 'capec', []) || [])].map((w) => ({
       id: w.id,
