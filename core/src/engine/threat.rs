@@ -143,14 +143,17 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-fn short_hash(parts: &[&str]) -> String {
+/// The first 8 bytes of SHA-256 over the parts, each followed by a NUL.
+fn fingerprint(parts: &[&str]) -> [u8; 8] {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.as_bytes());
         h.update([0u8]);
     }
     let d = h.finalize();
-    hex(d.get(..8).unwrap_or(&[]))
+    let mut first = [0u8; 8];
+    first.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
+    first
 }
 
 fn eval_exists(facts: &Facts, e: &Exists) -> bool {
@@ -329,7 +332,6 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
 
 /// Shared copies of the strings threats repeat (element ids and names, control tokens), made
 /// on first use so that a threat holds reference counts instead of copies.
-#[derive(Default)]
 struct Interned(Vec<Option<Arc<str>>>);
 
 impl Interned {
@@ -346,7 +348,7 @@ impl Interned {
 }
 
 /// Who declares a control in reach of a threat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Owner {
     Comp(u32),
     Flow(u32),
@@ -373,18 +375,6 @@ struct Builder<'a, 'm> {
     tokens: Vec<Arc<str>>,
     /// Scratch list of the controls in reach of the threat being built.
     scope: Vec<(Owner, Decl)>,
-}
-
-impl std::hash::Hash for Owner {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let (k, i) = match *self {
-            Owner::Comp(i) => (0u8, i),
-            Owner::Flow(i) => (1, i),
-            Owner::Zone(i) => (2, i),
-        };
-        state.write_u8(k);
-        state.write_u32(i);
-    }
 }
 
 /// What an automatic assumption is about.
@@ -433,14 +423,7 @@ fn property_name(p: Property) -> &'static str {
 /// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex; also those 8
 /// bytes as a number (ordering threats by it orders them by id).
 fn threat_id(rule: &str, subject: &str) -> (String, u64) {
-    let mut h = Sha256::new();
-    h.update(rule.as_bytes());
-    h.update([0u8]);
-    h.update(subject.as_bytes());
-    h.update([0u8]);
-    let d = h.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
+    let first = fingerprint(&[rule, subject]);
     let mut id = String::with_capacity(19);
     id.push_str("TG-");
     id.push_str(&hex(&first));
@@ -1011,14 +994,14 @@ impl<'a, 'm> Builder<'a, 'm> {
     fn implemented(&self, info: &RuleInfo, scope: &[(Owner, Decl)]) -> Vec<ImplementedControl> {
         let mut out = Vec::new();
         for (label, tokens) in &info.nist {
-            if !scope.iter().any(|(_, d)| d.status.credited() && tokens.contains(&d.token)) {
-                continue;
-            }
             let mut by: Vec<Arc<str>> = scope
                 .iter()
                 .filter(|(_, d)| d.status.credited() && tokens.contains(&d.token))
                 .map(|(_, d)| self.token(d.token))
                 .collect();
+            if by.is_empty() {
+                continue;
+            }
             by.sort();
             by.dedup();
             out.push(ImplementedControl { id: label.clone(), implemented_by: by });
@@ -1136,7 +1119,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         let mut auto: Vec<AssumptionEntry> = entries
             .into_iter()
             .map(|e| {
-                let id = format!("AUTO-{}", short_hash(&[&e.key]));
+                let id = format!("AUTO-{}", hex(&fingerprint(&[&e.key])));
                 let mut positions: Vec<u32> =
                     e.threats.iter().filter_map(|&i| position.get(i as usize)).copied().collect();
                 positions.sort_unstable();

@@ -1,8 +1,7 @@
 //! The Markdown report, written for an auditor: scope and architecture, methodology, threats
 //! ranked by severity with their mappings, and the assumptions register.
 
-use super::{Report, RuleControls, RuleSummary, Threat};
-use std::collections::BTreeMap;
+use super::{Report, RuleSummary, Threat};
 use std::fmt::Write;
 
 fn cell(s: &str) -> String {
@@ -263,19 +262,7 @@ fn threat(o: &mut String, t: &Threat, rule: Option<&RuleSummary>) {
         "- **Impact:** {} → {} ({} level {} of {}{})",
         i.inherent, i.residual, i.property, i.base, assets, mods
     );
-    let empty = RuleSummary {
-        id: String::new(),
-        version: String::new(),
-        title: String::new(),
-        stride: Vec::new(),
-        linddun: Vec::new(),
-        attack: Vec::new(),
-        recommended_controls: RuleControls::default(),
-        cwe: Vec::new(),
-        capec: Vec::new(),
-        requirements: BTreeMap::new(),
-        mitigations: Vec::new(),
-    };
+    let empty = RuleSummary::default();
     let rule = rule.unwrap_or(&empty);
     if !rule.attack.is_empty() {
         let a: Vec<String> = rule

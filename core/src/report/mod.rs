@@ -205,7 +205,7 @@ pub struct RuleControls {
 }
 
 /// A rule of the analysis with its mappings, shared by every threat it finds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleSummary {
     pub id: String,
     pub version: String,
