@@ -119,7 +119,8 @@ fn bits<T: Copy>(items: &[T], bit: impl Fn(T) -> u64) -> u64 {
 
 impl<'m> Facts<'m> {
     pub fn build(model: &'m Model, rules: &RuleSet) -> Facts<'m> {
-        let graph = Graph::build(model);
+        let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
+        let graph = Graph::build_with_flow_ids(model, &flow_ids);
         let mut by_id: Vec<u32> = (0..model.data_assets.len() as u32).collect();
         by_id.sort_unstable_by_key(|&i| model.data_assets.get(i as usize).map(|d| d.id.as_str()));
         let mut asset_rank = vec![0u32; by_id.len()];
@@ -197,11 +198,10 @@ impl<'m> Facts<'m> {
                 let stores = resolve(&c.stores);
                 let processes = resolve(&c.processes);
                 let mut handled: Vec<u32> = stores.iter().chain(processes.iter()).copied().collect();
-                handled.sort_unstable_by(|a, b| {
-                    let id = |x: &u32| model.data_assets.get(*x as usize).map(|d| d.id.as_str());
-                    id(a).cmp(&id(b))
-                });
-                handled.dedup();
+                if handled.len() > 1 {
+                    handled.sort_unstable_by_key(|&a| asset_rank.get(a as usize).copied().unwrap_or(u32::MAX));
+                    handled.dedup();
+                }
                 for &a in &handled {
                     if let Some(af) = assets.get_mut(a as usize) {
                         af.handlers += 1;
@@ -225,12 +225,10 @@ impl<'m> Facts<'m> {
             })
             .collect();
 
-        let mut flow_ids = Vec::with_capacity(model.flows.len());
         let flows: Vec<FlowFacts> = model
             .flows
             .iter()
             .map(|f| {
-                flow_ids.push(f.effective_id());
                 let protocol = f.protocol.as_ref().map(|p| p.to_ascii_lowercase());
                 let proto = protocol.as_deref().unwrap_or("");
                 let in_process = LOCAL_PROTOCOLS.contains(&proto);

@@ -285,7 +285,20 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
             *x = r as u64;
         }
     }
+    // STRIDE categories found on each component and flow (bit `1 << category`), for coverage.
+    let mut comp_found = vec![0u8; facts.comps.len()];
+    let mut flow_found = vec![0u8; facts.flows.len()];
+    let stride_bits: Vec<u8> =
+        rules.rules.iter().map(|r| r.spec.stride.iter().fold(0u8, |acc, s| acc | 1 << *s as u8)).collect();
     for h in hits {
+        let found = match h.subject {
+            Subject::Comp(c) => comp_found.get_mut(c as usize),
+            Subject::Flow(f) => flow_found.get_mut(f as usize),
+            _ => None,
+        };
+        if let Some(x) = found {
+            *x |= stride_bits.get(h.rule as usize).copied().unwrap_or(0);
+        }
         let rule_rank = rank.get(h.rule as usize).copied().unwrap_or(u64::MAX >> 16);
         if let Some((t, fingerprint)) = b.threat(h) {
             // Descending severities: 7 - level.
@@ -309,7 +322,9 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
             *p = pos as u32;
         }
     }
-    let assumptions = b.assumptions(&mut threats, &position);
+    // Id number of each threat, by report position (ordering by it orders by threat id).
+    let id_numbers: Vec<u64> = keys.iter().map(|k| k.1).collect();
+    let assumptions = b.assumptions(&mut threats, &position, &id_numbers);
     let summary = summary(&threats, rules);
     let mut rule_list: Vec<RuleSummary> = infos.iter().map(|i| i.summary.clone()).collect();
     rule_list.sort_by(|a, b| a.id.cmp(&b.id));
@@ -325,7 +340,7 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
         coverage: Vec::new(),
         compliance: Vec::new(),
     };
-    report.coverage = crate::report::coverage(facts.model, &report.threats, rules);
+    report.coverage = crate::report::coverage(facts.model, rules, &comp_found, &flow_found);
     report.compliance = crate::report::compliance(facts.model, &report, rules, cat);
     report
 }
@@ -375,6 +390,8 @@ struct Builder<'a, 'm> {
     tokens: Vec<Arc<str>>,
     /// Scratch list of the controls in reach of the threat being built.
     scope: Vec<(Owner, Decl)>,
+    /// Assets within reach of a component (`assets: reachable`), by component.
+    reach: FxHashMap<u32, Box<[u32]>>,
 }
 
 /// What an automatic assumption is about.
@@ -448,6 +465,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             asset_ids: Interned::new(facts.assets.len()),
             tokens: rules.token_names.iter().map(|t| Arc::from(t.as_str())).collect(),
             scope: Vec::new(),
+            reach: FxHashMap::default(),
         }
     }
 
@@ -816,17 +834,27 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
     }
 
+    /// Data assets handled by `c` or by a component within `REACH_HOPS` flows of it, in id
+    /// order; computed once per component.
+    fn reachable_assets(&mut self, c: u32) -> &[u32] {
+        let facts = self.facts;
+        self.reach.entry(c).or_insert_with(|| {
+            let handled = |c: usize| facts.comps.get(c).map_or(&[][..], |x| x.handled.as_slice());
+            let mut v = handled(c as usize).to_vec();
+            for r in facts.graph.reachable_within(c as usize, REACH_HOPS, REACH_CAP) {
+                v.extend_from_slice(handled(r));
+            }
+            v.sort_unstable_by_key(|&a| facts.asset_rank.get(a as usize).copied().unwrap_or(u32::MAX));
+            v.dedup();
+            v.into_boxed_slice()
+        })
+    }
+
     fn assets_at_stake(&mut self, rule: &Rule, subject: Subject) -> (Vec<u32>, Property) {
         let prop = property_of(rule);
         let facts = self.facts;
         let handled = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| x.handled.as_slice());
         let stored = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| x.stores.as_slice());
-        let reachable = |v: &mut Vec<u32>, c: u32| {
-            v.extend_from_slice(handled(c));
-            for r in facts.graph.reachable_within(c as usize, REACH_HOPS, REACH_CAP) {
-                v.extend_from_slice(handled(r as u32));
-            }
-        };
         let scope = rule.spec.impact.assets;
         if rule.spec.impact.fixed.is_some() || scope == AssetScope::None {
             return (Vec::new(), prop);
@@ -835,7 +863,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         match subject {
             Subject::Comp(c) => match scope {
                 AssetScope::Stored => v.extend_from_slice(stored(c)),
-                AssetScope::Reachable => reachable(&mut v, c),
+                AssetScope::Reachable => v.extend_from_slice(self.reachable_assets(c)),
                 _ => v.extend_from_slice(handled(c)),
             },
             Subject::Flow(f) => {
@@ -849,7 +877,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                     AssetScope::Source => v.extend_from_slice(handled(s)),
                     AssetScope::Reachable => {
                         v.extend_from_slice(carried);
-                        reachable(&mut v, t);
+                        v.extend_from_slice(self.reachable_assets(t));
                     }
                     AssetScope::None => {}
                 }
@@ -1066,8 +1094,9 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     /// The assumptions register; also links each threat to the assumptions it depends on.
-    /// `position[i]` is the report position of the threat built `i`-th.
-    fn assumptions(&mut self, threats: &mut [Threat], position: &[u32]) -> Vec<AssumptionEntry> {
+    /// `position[i]` is the report position of the threat built `i`-th; `id_numbers[p]` orders
+    /// the threat at position `p` by id.
+    fn assumptions(&mut self, threats: &mut [Threat], position: &[u32], id_numbers: &[u64]) -> Vec<AssumptionEntry> {
         let facts = self.facts;
         let mut entries: Vec<AutoEntry> = std::mem::take(&mut self.auto).into_values().collect();
         for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
@@ -1082,8 +1111,11 @@ impl<'a, 'm> Builder<'a, 'm> {
                 format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
             entries.push(AutoEntry { key: format!("evidence:{on}"), statement, element: on.to_owned(), threats: ids });
         }
-        // Declared assumptions link the threats on their elements.
-        let mut links: Vec<(u32, Arc<str>)> = Vec::new();
+        // Declared assumptions link the threats on their elements: (threat position, assumption
+        // number; declared ones first, automatic ones offset by `AUTO`).
+        const AUTO: u32 = 1 << 31;
+        let mut links: Vec<(u32, u32)> = Vec::new();
+        let by_id = |ps: &mut Vec<u32>| ps.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
         let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(facts.model.assumptions.len());
         if !facts.model.assumptions.is_empty() {
             let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
@@ -1092,16 +1124,15 @@ impl<'a, 'm> Builder<'a, 'm> {
                     by_element.entry(&*e.id).or_default().push(pos as u32);
                 }
             }
-            for a in &facts.model.assumptions {
+            for (ai, a) in facts.model.assumptions.iter().enumerate() {
                 let mut linked: Vec<u32> =
                     a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
                 linked.sort_unstable();
                 linked.dedup();
-                let shared: Arc<str> = Arc::from(a.id.as_str());
-                links.extend(linked.iter().map(|&p| (p, shared.clone())));
-                let mut ids: Vec<String> =
+                links.extend(linked.iter().map(|&p| (p, ai as u32)));
+                by_id(&mut linked);
+                let ids: Vec<String> =
                     linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
-                ids.sort();
                 let mut elements = a.elements.clone();
                 elements.sort();
                 declared.push(AssumptionEntry {
@@ -1115,20 +1146,19 @@ impl<'a, 'm> Builder<'a, 'm> {
                 });
             }
         }
-        declared.sort_by(|a, b| a.id.cmp(&b.id));
         let mut auto: Vec<AssumptionEntry> = entries
             .into_iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(ei, e)| {
                 let id = format!("AUTO-{}", hex(&fingerprint(&[&e.key])));
                 let mut positions: Vec<u32> =
                     e.threats.iter().filter_map(|&i| position.get(i as usize)).copied().collect();
                 positions.sort_unstable();
                 positions.dedup();
-                let shared: Arc<str> = Arc::from(id.as_str());
-                links.extend(positions.iter().map(|&p| (p, shared.clone())));
-                let mut ids: Vec<String> =
+                links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
+                by_id(&mut positions);
+                let ids: Vec<String> =
                     positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
-                ids.sort_unstable();
                 AssumptionEntry {
                     id,
                     statement: e.statement,
@@ -1140,14 +1170,35 @@ impl<'a, 'm> Builder<'a, 'm> {
                 }
             })
             .collect();
-        auto.sort_by(|a, b| a.id.cmp(&b.id));
-        links.sort_unstable();
-        links.dedup();
-        for (pos, id) in links {
-            if let Some(t) = threats.get_mut(pos as usize) {
-                t.assumptions.push(id);
+        // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
+        // share a rank) and sort the links as numbers.
+        let number = |n: u32| if n & AUTO != 0 { declared.len() + (n & !AUTO) as usize } else { n as usize };
+        let mut order: Vec<&str> = declared.iter().chain(auto.iter()).map(|a| a.id.as_str()).collect();
+        let mut by_rank: Vec<u32> = (0..order.len() as u32).collect();
+        by_rank.sort_unstable_by(|&x, &y| order.get(x as usize).cmp(&order.get(y as usize)));
+        let mut rank = vec![0u32; order.len()];
+        let mut shared: Vec<Arc<str>> = Vec::with_capacity(order.len());
+        for &i in &by_rank {
+            let id = order.get(i as usize).copied().unwrap_or("");
+            if shared.last().is_none_or(|last| &**last != id) {
+                shared.push(Arc::from(id));
+            }
+            if let Some(r) = rank.get_mut(i as usize) {
+                *r = shared.len() as u32 - 1;
             }
         }
+        order.clear();
+        let mut links: Vec<(u32, u32)> =
+            links.into_iter().map(|(p, n)| (p, rank.get(number(n)).copied().unwrap_or(0))).collect();
+        links.sort_unstable();
+        links.dedup();
+        for (pos, r) in links {
+            if let (Some(t), Some(id)) = (threats.get_mut(pos as usize), shared.get(r as usize)) {
+                t.assumptions.push(id.clone());
+            }
+        }
+        declared.sort_by(|a, b| a.id.cmp(&b.id));
+        auto.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         declared.extend(auto);
         declared
     }

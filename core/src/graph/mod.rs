@@ -5,7 +5,8 @@
 use crate::model::{Authentication, Model, ZoneKind};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 /// Hop count used for "not reachable".
 pub const UNREACHABLE: u32 = 1_000_000;
@@ -61,10 +62,6 @@ pub struct Graph {
     pub edges: Vec<EdgeFacts>,
     /// Effective trust of each zone.
     pub zone_trust: Vec<u8>,
-    /// Zones by id.
-    pub zone_index: HashMap<String, usize>,
-    /// Components by id.
-    pub comp_index: HashMap<String, usize>,
 }
 
 fn is_internet(kind: Option<ZoneKind>) -> bool {
@@ -78,18 +75,24 @@ fn is_semi_trusted(kind: Option<ZoneKind>) -> bool {
 impl Graph {
     /// Builds the graph. The model must be valid (references resolve).
     pub fn build(model: &Model) -> Graph {
-        let zone_index: HashMap<String, usize> =
-            model.zones.iter().enumerate().map(|(i, z)| (z.id.clone(), i)).collect();
+        let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
+        Graph::build_with_flow_ids(model, &flow_ids)
+    }
+
+    /// [`Graph::build`] given each flow's effective id (`flow_ids[i]` of `model.flows[i]`).
+    pub fn build_with_flow_ids(model: &Model, flow_ids: &[String]) -> Graph {
+        let zone_index: FxHashMap<&str, usize> =
+            model.zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();
         let zone_trust: Vec<u8> =
             model.zones.iter().map(|z| z.trust.unwrap_or_else(|| z.kind.default_trust())).collect();
-        let comp_index: HashMap<String, usize> =
-            model.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        let comp_index: FxHashMap<&str, usize> =
+            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
 
         let mut graph = DiGraph::<u32, u32>::with_capacity(model.components.len(), model.flows.len());
         let mut nodes: Vec<NodeFacts> = Vec::with_capacity(model.components.len());
         for (i, c) in model.components.iter().enumerate() {
             graph.add_node(u32::try_from(i).unwrap_or(u32::MAX));
-            let zone = c.zone.as_ref().and_then(|z| zone_index.get(z).copied());
+            let zone = c.zone.as_deref().and_then(|z| zone_index.get(z).copied());
             let trust = zone.and_then(|z| zone_trust.get(z).copied()).unwrap_or(0);
             nodes.push(NodeFacts { zone, trust, hops: UNREACHABLE, ..NodeFacts::default() });
         }
@@ -97,7 +100,9 @@ impl Graph {
 
         let mut edges = Vec::with_capacity(model.flows.len());
         for (fi, f) in model.flows.iter().enumerate() {
-            let (Some(&s), Some(&t)) = (comp_index.get(&f.source), comp_index.get(&f.target)) else { continue };
+            let (Some(&s), Some(&t)) = (comp_index.get(f.source.as_str()), comp_index.get(f.target.as_str())) else {
+                continue;
+            };
             let fi32 = u32::try_from(fi).unwrap_or(u32::MAX);
             graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), fi32);
             let (sn, tn) = (nodes.get(s), nodes.get(t));
@@ -122,10 +127,19 @@ impl Graph {
         }
 
         // Canonical order (by flow id) so that evaluation never depends on the model file's order.
-        let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
+        let mut by_id: Vec<u32> = (0..flow_ids.len() as u32).collect();
+        by_id.sort_unstable_by(|a, b| flow_ids.get(*a as usize).cmp(&flow_ids.get(*b as usize)));
+        let mut rank = vec![0u32; flow_ids.len()];
+        for (r, &f) in by_id.iter().enumerate() {
+            if let Some(x) = rank.get_mut(f as usize) {
+                *x = r as u32;
+            }
+        }
         for n in &mut nodes {
             for list in [&mut n.in_flows, &mut n.out_flows] {
-                list.sort_by(|a, b| flow_ids.get(*a as usize).cmp(&flow_ids.get(*b as usize)));
+                if list.len() > 1 {
+                    list.sort_unstable_by_key(|f| rank.get(*f as usize).copied().unwrap_or(u32::MAX));
+                }
             }
         }
 
@@ -170,13 +184,13 @@ impl Graph {
                 };
             }
         }
-        Graph { graph, nodes, edges, zone_trust, zone_index, comp_index }
+        Graph { graph, nodes, edges, zone_trust }
     }
 
     /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of
     /// them, in BFS order. Cost is proportional to what is visited, not to the model size.
     pub fn reachable_within(&self, start: usize, k: u32, cap: usize) -> Vec<usize> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         seen.insert(start);
         let mut out = Vec::new();
         let mut q = VecDeque::new();

@@ -79,7 +79,8 @@ impl<'m> Validator<'m> {
         }
     }
 
-    fn reference(&mut self, path: String, id: &str, want: &'static str, what: &str) {
+    /// Checks a reference; `path` is only built when there is a problem to report.
+    fn reference(&mut self, path: impl FnOnce() -> String, id: &str, want: &'static str, what: &str) {
         const ALL: [&str; 4] = ["zones", "components", "data_assets", "flows"];
         let known = |c: &'static str| self.ids.contains_key(&(c, std::borrow::Cow::Borrowed(id)));
         let found = if want == "any" { ALL.iter().any(|c| known(c)) } else { known(want) };
@@ -88,14 +89,14 @@ impl<'m> Validator<'m> {
         }
         if let Some(other) = ALL.iter().find(|c| want != "any" && known(c)) {
             let msg = format!("`{id}` is a {}, not a {what}", singular(other));
-            self.push("model.wrong_reference", path, msg);
+            self.push("model.wrong_reference", path(), msg);
             return;
         }
         let mut cands: Vec<&str> =
             self.ids.keys().filter(|(c, _)| *c == want || want == "any").map(|(_, k)| k.as_ref()).collect();
         cands.sort_unstable();
         let hint = suggestion(id, cands.iter().copied());
-        self.push("model.unknown_reference", path, format!("unknown {what} `{id}`{hint}"));
+        self.push("model.unknown_reference", path(), format!("unknown {what} `{id}`{hint}"));
     }
 
     fn run(&mut self, m: &'m Model, tokens: Option<&dyn TokenVocabulary>) {
@@ -168,23 +169,23 @@ impl<'m> Validator<'m> {
                 );
             }
             if let Some(p) = &z.parent {
-                self.reference(format!("zones[{i}].parent"), p, "zones", "zone");
+                self.reference(|| format!("zones[{i}].parent"), p, "zones", "zone");
             }
-            self.controls(&z.controls, &format!("zones[{i}].controls"), tokens);
+            self.controls(&z.controls, || format!("zones[{i}].controls"), tokens);
         }
         self.zone_cycles(m);
         for (i, c) in m.components.iter().enumerate() {
             if let Some(z) = &c.zone {
-                self.reference(format!("components[{i}].zone"), z, "zones", "zone");
+                self.reference(|| format!("components[{i}].zone"), z, "zones", "zone");
             }
             for (j, d) in c.stores.iter().enumerate() {
-                self.reference(format!("components[{i}].stores[{j}]"), d, "data_assets", "data asset");
+                self.reference(|| format!("components[{i}].stores[{j}]"), d, "data_assets", "data asset");
             }
             for (j, d) in c.processes.iter().enumerate() {
-                self.reference(format!("components[{i}].processes[{j}]"), d, "data_assets", "data asset");
+                self.reference(|| format!("components[{i}].processes[{j}]"), d, "data_assets", "data asset");
             }
-            duplicates(&c.flags, &format!("components[{i}].flags"), &mut self.diags);
-            self.controls(&c.controls, &format!("components[{i}].controls"), tokens);
+            duplicates(&c.flags, || format!("components[{i}].flags"), &mut self.diags);
+            self.controls(&c.controls, || format!("components[{i}].controls"), tokens);
         }
         for (i, d) in m.data_assets.iter().enumerate() {
             for (name, level) in
@@ -200,16 +201,16 @@ impl<'m> Validator<'m> {
                     );
                 }
             }
-            duplicates(&d.tags, &format!("data_assets[{i}].tags"), &mut self.diags);
+            duplicates(&d.tags, || format!("data_assets[{i}].tags"), &mut self.diags);
         }
         for (i, f) in m.flows.iter().enumerate() {
-            self.reference(format!("flows[{i}].source"), &f.source, "components", "component");
-            self.reference(format!("flows[{i}].target"), &f.target, "components", "component");
+            self.reference(|| format!("flows[{i}].source"), &f.source, "components", "component");
+            self.reference(|| format!("flows[{i}].target"), &f.target, "components", "component");
             for (j, d) in f.data.iter().enumerate() {
-                self.reference(format!("flows[{i}].data[{j}]"), d, "data_assets", "data asset");
+                self.reference(|| format!("flows[{i}].data[{j}]"), d, "data_assets", "data asset");
             }
-            duplicates(&f.flags, &format!("flows[{i}].flags"), &mut self.diags);
-            self.controls(&f.controls, &format!("flows[{i}].controls"), tokens);
+            duplicates(&f.flags, || format!("flows[{i}].flags"), &mut self.diags);
+            self.controls(&f.controls, || format!("flows[{i}].controls"), tokens);
         }
         for (i, a) in m.assumptions.iter().enumerate() {
             if a.statement.trim().is_empty() {
@@ -225,20 +226,25 @@ impl<'m> Validator<'m> {
                 );
             }
             for (j, e) in a.elements.iter().enumerate() {
-                self.reference(format!("assumptions[{i}].elements[{j}]"), e, "any", "element");
+                self.reference(|| format!("assumptions[{i}].elements[{j}]"), e, "any", "element");
             }
         }
     }
 
-    fn controls(&mut self, controls: &Option<Vec<ControlDecl>>, path: &str, tokens: Option<&dyn TokenVocabulary>) {
+    fn controls(
+        &mut self,
+        controls: &Option<Vec<ControlDecl>>,
+        path: impl Fn() -> String,
+        tokens: Option<&dyn TokenVocabulary>,
+    ) {
         let Some(list) = controls else { return };
         let mut seen = BTreeSet::new();
         for (j, c) in list.iter().enumerate() {
             let t = c.token();
-            if !seen.insert(t) {
+            if list.len() > 1 && !seen.insert(t) {
                 self.push(
                     "model.duplicate_control",
-                    format!("{path}[{j}]"),
+                    format!("{}[{j}]", path()),
                     format!("control `{t}` is declared twice"),
                 );
             }
@@ -248,7 +254,7 @@ impl<'m> Validator<'m> {
                 let hint = suggestion(t, vocab.tokens());
                 self.push(
                     "model.unknown_control",
-                    format!("{path}[{j}]"),
+                    format!("{}[{j}]", path()),
                     format!(
                         "unknown control token `{}`{hint}; `threatgraph controls` lists the known tokens",
                         truncate(t)
@@ -286,14 +292,17 @@ impl<'m> Validator<'m> {
     }
 }
 
-fn duplicates<T: Ord + Copy + serde::Serialize>(items: &[T], path: &str, diags: &mut Vec<Diagnostic>) {
+fn duplicates<T: Ord + Copy + serde::Serialize>(items: &[T], path: impl Fn() -> String, diags: &mut Vec<Diagnostic>) {
+    if items.len() < 2 {
+        return;
+    }
     let mut seen = BTreeSet::new();
     for (j, it) in items.iter().enumerate() {
         if !seen.insert(*it) {
             let name = serde_json::to_string(it).unwrap_or_default();
             diags.push(Diagnostic::new(
                 "model.duplicate_value",
-                format!("{path}[{j}]"),
+                format!("{}[{j}]", path()),
                 format!("`{}` is listed twice", name.trim_matches('"')),
             ));
         }

@@ -1,10 +1,8 @@
 //! STRIDE-per-element coverage (Microsoft SDL chart): for each element kind and each STRIDE
 //! category that applies to it, the rules that consider it and how many elements have findings.
 
-use super::{ElementRefKind, Threat};
 use crate::model::{ElementKind, Model};
 use crate::rules::{AppliesTo, RuleSet, Stride};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -39,29 +37,34 @@ fn kind_name(k: ElementKind) -> &'static str {
     }
 }
 
-/// The coverage of `rules` over `model`, given the report's threats.
-pub(crate) fn coverage(model: &Model, threats: &[Threat], rules: &RuleSet) -> Vec<CoverageCell> {
-    let kind_of: HashMap<&str, &'static str> =
-        model.components.iter().map(|c| (c.id.as_str(), kind_name(c.effective_kind()))).collect();
-    let mut counts: HashMap<&str, usize> = HashMap::default();
-    for c in &model.components {
-        *counts.entry(kind_name(c.effective_kind())).or_default() += 1;
-    }
-    counts.insert("flow", model.flows.len());
-    // (kind, category) → elements with a finding; the subject is the threat's first element.
-    let mut found: HashMap<(&str, Stride), HashSet<&str>> = HashMap::default();
-    for t in threats {
-        let Some(subject) = t.elements.first() else { continue };
-        let kind = if subject.kind == ElementRefKind::Flow { Some("flow") } else { kind_of.get(&*subject.id).copied() };
-        let Some(kind) = kind else { continue };
-        for s in t.stride.iter() {
-            if let Some(cat) = Stride::ALL.into_iter().find(|c| c.as_str() == s) {
-                found.entry((kind, cat)).or_default().insert(&*subject.id);
+/// The coverage of `rules` over `model`. `comp_found[c]` and `flow_found[f]` hold, as bit
+/// `1 << category`, the STRIDE categories of the threats whose subject is component `c` or flow
+/// `f`.
+pub(crate) fn coverage(model: &Model, rules: &RuleSet, comp_found: &[u8], flow_found: &[u8]) -> Vec<CoverageCell> {
+    // Per kind: elements, and elements with a finding in each category.
+    let mut elements = [0usize; 4];
+    let mut with = [[0usize; 6]; 4];
+    let kind_ix = |k: ElementKind| match k {
+        ElementKind::ExternalEntity => 0,
+        ElementKind::Process => 1,
+        ElementKind::DataStore => 2,
+    };
+    let mut tally = |k: usize, bits: u8| {
+        if let (Some(n), Some(w)) = (elements.get_mut(k), with.get_mut(k)) {
+            *n += 1;
+            for (i, x) in w.iter_mut().enumerate() {
+                *x += usize::from(bits >> i & 1);
             }
         }
+    };
+    for (i, c) in model.components.iter().enumerate() {
+        tally(kind_ix(c.effective_kind()), comp_found.get(i).copied().unwrap_or(0));
+    }
+    for i in 0..model.flows.len() {
+        tally(3, flow_found.get(i).copied().unwrap_or(0));
     }
     let mut out = Vec::new();
-    for (kind, cats) in STRIDE_PER_ELEMENT {
+    for (k, (kind, cats)) in STRIDE_PER_ELEMENT.iter().enumerate() {
         for &cat in *cats {
             let rules: Vec<String> = rules
                 .rules
@@ -73,8 +76,8 @@ pub(crate) fn coverage(model: &Model, threats: &[Threat], rules: &RuleSet) -> Ve
                 element: (*kind).to_owned(),
                 category: cat,
                 rules,
-                elements: counts.get(kind).copied().unwrap_or(0),
-                with_findings: found.get(&(*kind, cat)).map_or(0, HashSet::len),
+                elements: elements.get(k).copied().unwrap_or(0),
+                with_findings: with.get(k).and_then(|w| w.get(cat as usize)).copied().unwrap_or(0),
             });
         }
     }
