@@ -5,9 +5,10 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use threatgraph::{Engine, EngineOptions, Error, Format, Model, Severity};
+use threatgraph::{Engine, EngineOptions, Error, Format, Model, Report, Severity};
 
 #[derive(Parser)]
 #[command(
@@ -159,7 +160,10 @@ impl From<SeverityArg> for Severity {
 /// A failure to report: a threatgraph error, or a file problem.
 enum Failure {
     Tg(Error),
+    /// A file could not be read.
     File(String),
+    /// The output could not be written.
+    Write(String),
 }
 
 impl From<Error> for Failure {
@@ -234,6 +238,29 @@ fn load(path: &Path) -> Result<Model, Failure> {
     Ok(Model::from_str(&text, Format::from_path(&path.to_string_lossy()))?)
 }
 
+/// Writes the report to `output` (a file) or standard output; JSON is streamed.
+fn write_report(report: &Report, format: OutFormat, output: Option<&Path>) -> Result<(), Failure> {
+    let io_error = |e: std::io::Error| {
+        let at = output.map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
+        Failure::Write(format!("{at}: {e}"))
+    };
+    let mut w: Box<dyn Write> = match output {
+        Some(p) => Box::new(std::fs::File::create(p).map_err(io_error)?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut buf = std::io::BufWriter::with_capacity(1 << 20, &mut w);
+    match format {
+        OutFormat::Json => report.write_json(&mut buf),
+        OutFormat::Markdown => buf.write_all(report.to_markdown().as_bytes()),
+        OutFormat::Table => buf.write_all(report.to_table().as_bytes()),
+    }
+    .and_then(|()| buf.flush())
+    .or_else(|e| {
+        // A reader that stops early (`| head`) is not an error.
+        if output.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(io_error(e)) }
+    })
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let cat = cli.catalogs.as_deref();
     match cli.command {
@@ -241,21 +268,16 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let engine = engine(cat, &rules, no_bundled_rules)?;
             let m = load(&model)?;
             let report = engine.analyze(&m)?;
-            let text = match format {
-                OutFormat::Json => report.to_json(),
-                OutFormat::Markdown => report.to_markdown(),
-                OutFormat::Table => report.to_table(),
-            };
-            match output {
-                Some(p) => std::fs::write(&p, text).map_err(|e| Failure::File(format!("{}: {}", p.display(), e)))?,
-                None => print!("{text}"),
-            }
-            if let Some(level) = fail_on {
-                let n = report.count_at_or_above(level.into());
-                if n > 0 {
-                    eprintln!("{n} threats at or above {}", Severity::from(level).as_str());
-                    return Ok(ExitCode::from(1));
-                }
+            write_report(&report, format, output.as_deref())?;
+            let n = fail_on.map_or(0, |level| report.count_at_or_above(level.into()));
+            // The process ends here: leave freeing a large model and report to the OS.
+            std::mem::forget(report);
+            std::mem::forget(m);
+            if let Some(level) = fail_on
+                && n > 0
+            {
+                eprintln!("{n} threats at or above {}", Severity::from(level).as_str());
+                return Ok(ExitCode::from(1));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -360,7 +382,7 @@ fn catalog(cat: Option<&Path>, command: CatalogCommand) -> Result<ExitCode, Fail
             let current = engine(cat, &rules, false)?;
             let retired = current.retired_references(&file.techniques);
             match output {
-                Some(p) => std::fs::write(&p, &json).map_err(|e| Failure::File(format!("{}: {}", p.display(), e)))?,
+                Some(p) => std::fs::write(&p, &json).map_err(|e| Failure::Write(format!("{}: {}", p.display(), e)))?,
                 None => print!("{json}"),
             }
             let active =
@@ -425,6 +447,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(Failure::File(msg)) => {
             eprintln!("error: {msg} [io.read]");
+            ExitCode::from(2)
+        }
+        Err(Failure::Write(msg)) => {
+            eprintln!("error: {msg} [io.write]");
             ExitCode::from(2)
         }
         Err(Failure::Tg(e)) => {

@@ -296,9 +296,16 @@ fn is_empty(v: &Arc<Vec<String>>) -> bool {
 impl Report {
     /// Canonical JSON (pretty, stable key order, trailing newline).
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        let mut out = Vec::with_capacity(4096 + self.threats.len() * 1024);
+        // Writing into a Vec cannot fail, and serde_json writes UTF-8.
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+    /// Writes the canonical JSON of [`Report::to_json`] to `w` as it is produced, without
+    /// holding the whole text in memory. Wrap files in a `BufWriter`.
+    pub fn write_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut w, self)?;
+        w.write_all(b"\n")
     }
     /// Compact JSON.
     pub fn to_json_compact(&self) -> String {
