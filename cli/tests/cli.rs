@@ -287,3 +287,25 @@ fn catalogs_dir_extends_and_replaces_bundled_catalogs() {
     let err = stderr(&out);
     assert!(err.contains("frameworks/frameworks.yaml#/frameworks/0/requirements/0/evidence"), "{err}");
 }
+
+#[test]
+fn output_file_holds_the_same_bytes_as_standard_output() {
+    let m = tmp("out.yaml", SMALL.as_bytes());
+    let out = m.with_file_name("report.json");
+    let a = tg(&["analyze", m.to_str().unwrap(), "--format", "json", "-o", out.to_str().unwrap()]);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(a.stdout.is_empty());
+    let b = tg(&["analyze", m.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(std::fs::read(&out).unwrap(), b.stdout);
+    assert!(b.stdout.ends_with(b"}\n"));
+}
+
+#[test]
+fn unwritable_output_is_an_io_write_error() {
+    let m = tmp("unwritable.yaml", SMALL.as_bytes());
+    let out = m.with_file_name("no-such-dir").join("report.json");
+    let a = tg(&["analyze", m.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(a.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&a.stderr);
+    assert!(err.contains("no-such-dir") && err.contains("[io.write]"), "{err}");
+}

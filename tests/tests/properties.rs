@@ -56,6 +56,17 @@ proptest! {
     }
 
     #[test]
+    fn reusable_walk_visits_what_reachable_within_does(n in 2usize..60, seed in any::<u64>(), k in 0u32..5, cap in 1usize..40) {
+        let m = synthetic(n, seed);
+        let g = threatgraph::graph::Graph::build(&m);
+        let mut walk = threatgraph::graph::Walk::default();
+        for start in 0..m.components.len() {
+            let want: Vec<u32> = g.reachable_within(start, k, cap).into_iter().map(|x| x as u32).collect();
+            prop_assert_eq!(walk.within(&g, start, k, cap), want.as_slice());
+        }
+    }
+
+    #[test]
     fn model_serde_round_trip(n in 2usize..30, seed in any::<u64>()) {
         let m = synthetic(n, seed);
         let json = serde_json::to_string(&m).unwrap();

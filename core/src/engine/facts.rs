@@ -106,8 +106,8 @@ fn decls(list: &Option<Vec<ControlDecl>>, rules: &RuleSet) -> Vec<Decl> {
         .collect()
 }
 
-fn credited(d: &[Decl]) -> Vec<u16> {
-    let mut v: Vec<u16> = d.iter().filter(|d| d.status.credited()).map(|d| d.token).collect();
+fn credited<'a>(d: impl IntoIterator<Item = &'a Decl>) -> Vec<u16> {
+    let mut v: Vec<u16> = d.into_iter().filter(|d| d.status.credited()).map(|d| d.token).collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -190,11 +190,7 @@ impl<'m> Facts<'m> {
             .zip(graph.nodes.iter())
             .map(|(c, n)| {
                 let mut d = decls(&c.controls, rules);
-                let zone = n.zone.and_then(|z| zones.get(z));
-                let mut all = d.clone();
-                if let Some(z) = zone {
-                    all.extend(z.decls.iter().cloned());
-                }
+                let zone_decls = n.zone.and_then(|z| zones.get(z)).map_or(&[][..], |z| z.decls.as_slice());
                 let stores = resolve(&c.stores);
                 let processes = resolve(&c.processes);
                 let mut handled: Vec<u32> = stores.iter().chain(processes.iter()).copied().collect();
@@ -208,7 +204,7 @@ impl<'m> Facts<'m> {
                     }
                 }
                 let zone_loc = n.zone.and_then(|z| model.zones.get(z)).and_then(|z| z.location.clone());
-                let controls = credited(&all);
+                let controls = credited(d.iter().chain(zone_decls));
                 d.shrink_to_fit();
                 CompFacts {
                     type_ix: c.component_type as u8,

@@ -27,6 +27,14 @@ enum Subject {
 struct Hit {
     rule: u32,
     subject: Subject,
+    /// The unset attributes the condition read: `reads[start..end]` of [`Hits::reads`].
+    reads: (u32, u32),
+}
+
+/// Every hit, and the unset attributes their conditions read, in one list.
+#[derive(Default)]
+struct Hits {
+    hits: Vec<Hit>,
     reads: Vec<Unset>,
 }
 
@@ -190,10 +198,10 @@ fn eval_exists(facts: &Facts, e: &Exists) -> bool {
     count >= e.min && e.max.is_none_or(|m| count <= m)
 }
 
-fn collect_hits(facts: &Facts, rules: &RuleSet) -> Vec<Hit> {
+fn collect_hits(facts: &Facts, rules: &RuleSet) -> Hits {
     let exists: Vec<Vec<bool>> =
         rules.rules.iter().map(|r| r.exists.iter().map(|e| eval_exists(facts, e)).collect()).collect();
-    let mut hits = Vec::new();
+    let mut hits = Hits::default();
     let mut ev = Evaluator { facts, exists: &[], reads: Vec::new() };
     for (ci, cf) in facts.comps.iter().enumerate() {
         let Some(bucket) = rules.by_type.get(usize::from(cf.type_ix)) else { continue };
@@ -251,7 +259,7 @@ fn try_rule<'f, 'm>(
     rules: &RuleSet,
     ri: u32,
     (subject, ctx, have): (Subject, Ctx, u8),
-    hits: &mut Vec<Hit>,
+    hits: &mut Hits,
 ) {
     let Some(rule) = rules.rules.get(ri as usize) else { return };
     if rule.requires & have != rule.requires {
@@ -260,16 +268,17 @@ fn try_rule<'f, 'm>(
     ev.exists = exists.get(ri as usize).map_or(&[], Vec::as_slice);
     ev.reads.clear();
     if ev.eval(&rule.cond, ctx) {
-        let mut reads = std::mem::take(&mut ev.reads);
-        reads.sort_unstable();
-        reads.dedup();
-        hits.push(Hit { rule: ri, subject, reads });
+        ev.reads.sort_unstable();
+        ev.reads.dedup();
+        let start = hits.reads.len() as u32;
+        hits.reads.extend_from_slice(&ev.reads);
+        hits.hits.push(Hit { rule: ri, subject, reads: (start, hits.reads.len() as u32) });
     }
 }
 
 /// Builds the report.
 pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
-    let hits = collect_hits(facts, rules);
+    let Hits { hits, reads } = collect_hits(facts, rules);
     let mut b = Builder::new(facts, rules, infos);
     let mut built: Vec<Threat> = Vec::with_capacity(hits.len());
     let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(hits.len());
@@ -300,7 +309,8 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
             *x |= stride_bits.get(h.rule as usize).copied().unwrap_or(0);
         }
         let rule_rank = rank.get(h.rule as usize).copied().unwrap_or(u64::MAX >> 16);
-        if let Some((t, fingerprint)) = b.threat(h) {
+        let read = reads.get(h.reads.0 as usize..h.reads.1 as usize).unwrap_or(&[]);
+        if let Some((t, fingerprint)) = b.threat(&h, read) {
             // Descending severities: 7 - level.
             let key = (7 - t.severity as u64) << 61
                 | (7 - t.inherent_severity as u64) << 58
@@ -362,6 +372,51 @@ impl Interned {
     }
 }
 
+/// A piece of a rule's description template: text, or a `{placeholder}`.
+#[derive(Debug, Clone, Copy)]
+enum Segment<'a> {
+    Text(&'a str),
+    Self_,
+    Zone,
+    Flow,
+    Source,
+    Target,
+    Asset,
+    Data,
+    Missing,
+    /// A placeholder with no value (rendered as nothing).
+    Unknown,
+}
+
+/// Splits a description template at its `{placeholders}`; an unclosed `{` is text.
+fn parse_template(template: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = rest.get(open + 1..).unwrap_or("");
+        let Some(close) = after.find('}') else { break };
+        if open > 0 {
+            out.push(Segment::Text(rest.get(..open).unwrap_or("")));
+        }
+        out.push(match after.get(..close).unwrap_or("") {
+            "self" => Segment::Self_,
+            "zone" => Segment::Zone,
+            "flow" => Segment::Flow,
+            "source" => Segment::Source,
+            "target" => Segment::Target,
+            "asset" => Segment::Asset,
+            "data" => Segment::Data,
+            "missing" => Segment::Missing,
+            _ => Segment::Unknown,
+        });
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        out.push(Segment::Text(rest));
+    }
+    out
+}
+
 /// Who declares a control in reach of a threat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Owner {
@@ -392,6 +447,12 @@ struct Builder<'a, 'm> {
     scope: Vec<(Owner, Decl)>,
     /// Assets within reach of a component (`assets: reachable`), by component.
     reach: FxHashMap<u32, Box<[u32]>>,
+    walk: crate::graph::Walk,
+    /// Each rule's description template, split once.
+    templates: Vec<Vec<Segment<'a>>>,
+    template_lens: Vec<usize>,
+    /// Scratch list of the unset attributes the threat being built reads.
+    reads: Vec<Unset>,
 }
 
 /// What an automatic assumption is about.
@@ -466,6 +527,10 @@ impl<'a, 'm> Builder<'a, 'm> {
             tokens: rules.token_names.iter().map(|t| Arc::from(t.as_str())).collect(),
             scope: Vec::new(),
             reach: FxHashMap::default(),
+            walk: crate::graph::Walk::default(),
+            templates: rules.rules.iter().map(|r| parse_template(&r.spec.description)).collect(),
+            template_lens: rules.rules.iter().map(|r| r.spec.description.len()).collect(),
+            reads: Vec::new(),
         }
     }
 
@@ -549,14 +614,16 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     /// The threat for `hit`, and the number its id is made of.
-    fn threat(&mut self, hit: Hit) -> Option<(Threat, u64)> {
+    fn threat(&mut self, hit: &Hit, read: &[Unset]) -> Option<(Threat, u64)> {
         let rules = self.rules;
         let infos = self.infos;
         let rule = rules.rules.get(hit.rule as usize)?;
         let info = infos.get(hit.rule as usize)?;
         let spec = &rule.spec;
         let facts = self.facts;
-        let mut reads = hit.reads;
+        let mut reads = std::mem::take(&mut self.reads);
+        reads.clear();
+        reads.extend_from_slice(read);
 
         // Elements and the id fingerprint.
         let (elements, primary_comp): (Vec<ElementRef>, Option<u32>) = match hit.subject {
@@ -678,12 +745,12 @@ impl<'a, 'm> Builder<'a, 'm> {
                 });
             }
         }
-        for r in &reads {
-            let r = *r;
+        for &r in &reads {
             self.auto_assumption(AutoKey::Unset(r), |b| b.unset_statement(r));
         }
+        self.reads = reads;
 
-        let description = self.render(&spec.description, hit.subject, &assets, &missing);
+        let description = self.render(hit.rule, hit.subject, &assets, &missing);
         let implemented = self.implemented(info, &scope);
         scope.clear();
         self.scope = scope;
@@ -838,11 +905,12 @@ impl<'a, 'm> Builder<'a, 'm> {
     /// order; computed once per component.
     fn reachable_assets(&mut self, c: u32) -> &[u32] {
         let facts = self.facts;
+        let walk = &mut self.walk;
         self.reach.entry(c).or_insert_with(|| {
             let handled = |c: usize| facts.comps.get(c).map_or(&[][..], |x| x.handled.as_slice());
             let mut v = handled(c as usize).to_vec();
-            for r in facts.graph.reachable_within(c as usize, REACH_HOPS, REACH_CAP) {
-                v.extend_from_slice(handled(r));
+            for &r in walk.within(&facts.graph, c as usize, REACH_HOPS, REACH_CAP) {
+                v.extend_from_slice(handled(r as usize));
             }
             v.sort_unstable_by_key(|&a| facts.asset_rank.get(a as usize).copied().unwrap_or(u32::MAX));
             v.dedup();
@@ -1037,33 +1105,26 @@ impl<'a, 'm> Builder<'a, 'm> {
         out
     }
 
-    fn render(&self, template: &str, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> String {
+    fn render(&self, rule: u32, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> String {
         let facts = self.facts;
         let asset_name = |a: u32| facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
-        let mut out = String::with_capacity(template.len() + 96);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(rest.get(..open).unwrap_or(""));
-            let after = rest.get(open + 1..).unwrap_or("");
-            let Some(close) = after.find('}') else {
-                out.push_str(rest.get(open..).unwrap_or(""));
-                rest = "";
-                break;
-            };
-            let key = after.get(..close).unwrap_or("");
-            match (key, subject) {
-                ("self", Subject::Comp(c)) => out.push_str(self.comp_name(c)),
-                ("zone", Subject::Comp(c)) => {
+        let segments = self.templates.get(rule as usize).map_or(&[][..], Vec::as_slice);
+        let mut out = String::with_capacity(self.template_lens.get(rule as usize).copied().unwrap_or(0) + 96);
+        for seg in segments {
+            match (*seg, subject) {
+                (Segment::Text(t), _) => out.push_str(t),
+                (Segment::Self_, Subject::Comp(c)) => out.push_str(self.comp_name(c)),
+                (Segment::Zone, Subject::Comp(c)) => {
                     out.push_str(&self.zone_name(facts.graph.nodes.get(c as usize).and_then(|n| n.zone)));
                 }
-                ("zone", Subject::Zone(z)) => out.push_str(&self.zone_name(Some(z as usize))),
-                ("flow", Subject::Flow(f)) => out.push_str(
+                (Segment::Zone, Subject::Zone(z)) => out.push_str(&self.zone_name(Some(z as usize))),
+                (Segment::Flow, Subject::Flow(f)) => out.push_str(
                     facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()).unwrap_or(self.flow_id(f)),
                 ),
-                ("source", Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).0)),
-                ("target", Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).1)),
-                ("asset", Subject::Asset(a)) => out.push_str(asset_name(a)),
-                ("data", _) => {
+                (Segment::Source, Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).0)),
+                (Segment::Target, Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).1)),
+                (Segment::Asset, Subject::Asset(a)) => out.push_str(asset_name(a)),
+                (Segment::Data, _) => {
                     if assets.is_empty() {
                         out.push_str("no declared data asset");
                     }
@@ -1074,7 +1135,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                         out.push_str(asset_name(a));
                     }
                 }
-                ("missing", _) => {
+                (Segment::Missing, _) => {
                     if missing.is_empty() {
                         out.push_str("none");
                     }
@@ -1087,9 +1148,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 }
                 _ => {}
             }
-            rest = after.get(close + 1..).unwrap_or("");
         }
-        out.push_str(rest);
         out
     }
 
@@ -1209,6 +1268,8 @@ fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
     let mut inherent = [0usize; 5];
     let mut status = [0usize; 3];
     let mut by_category: BTreeMap<String, usize> = Stride::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+    type Lists<'t> = (&'t Arc<Vec<String>>, &'t Arc<Vec<String>>, usize);
+    let mut per_list: FxHashMap<(*const Vec<String>, *const Vec<String>), Lists<'_>> = FxHashMap::default();
     for t in threats {
         if let Some(n) = severity.get_mut(t.severity as usize) {
             *n += 1;
@@ -1224,13 +1285,12 @@ fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
         if let Some(n) = status.get_mut(si) {
             *n += 1;
         }
-        for s in t.stride.iter().chain(t.linddun.iter()) {
-            match by_category.get_mut(s.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    by_category.insert(s.clone(), 1);
-                }
-            }
+        // Threats of one rule share their category lists: count per list, expand once below.
+        per_list.entry((Arc::as_ptr(&t.stride), Arc::as_ptr(&t.linddun))).or_insert((&t.stride, &t.linddun, 0)).2 += 1;
+    }
+    for (stride, linddun, n) in per_list.into_values() {
+        for s in stride.iter().chain(linddun.iter()) {
+            *by_category.entry(s.clone()).or_default() += n;
         }
     }
     let levels = |counts: &[usize; 5]| -> BTreeMap<String, usize> {

@@ -225,6 +225,54 @@ impl Graph {
     }
 }
 
+/// Reusable state for many bounded walks over one graph: [`Graph::reachable_within`] without an
+/// allocation per walk.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// `seen[n] == round` when node `n` was visited in the current walk.
+    seen: Vec<u32>,
+    round: u32,
+    queue: VecDeque<(usize, u32)>,
+    out: Vec<u32>,
+}
+
+impl Walk {
+    /// Same components, in the same order, as [`Graph::reachable_within`].
+    pub fn within(&mut self, g: &Graph, start: usize, k: u32, cap: usize) -> &[u32] {
+        let n = g.graph.node_count();
+        if self.seen.len() != n || self.round == u32::MAX {
+            self.seen = vec![0; n];
+            self.round = 0;
+        }
+        self.round += 1;
+        let round = self.round;
+        self.out.clear();
+        self.queue.clear();
+        if let Some(s) = self.seen.get_mut(start) {
+            *s = round;
+        }
+        self.queue.push_back((start, 0));
+        while let Some((node, d)) = self.queue.pop_front() {
+            if d == k {
+                continue;
+            }
+            for e in g.graph.edges(NodeIndex::new(node)) {
+                let t = e.target().index();
+                let Some(s) = self.seen.get_mut(t) else { continue };
+                if *s != round {
+                    *s = round;
+                    self.out.push(t as u32);
+                    if self.out.len() >= cap {
+                        return &self.out;
+                    }
+                    self.queue.push_back((t, d + 1));
+                }
+            }
+        }
+        &self.out
+    }
+}
+
 fn edges_source(edges: &[EdgeFacts], flow: u32) -> Option<u32> {
     // Flows that failed to resolve are skipped when building, so look the flow up by index
     // only when indices line up (they do for validated models).
