@@ -87,27 +87,35 @@ pub fn model_hash(model: &Model) -> String {
         w: &mut HashWriter,
         tag: &str,
         items: &'a [T],
-        key: impl Fn(&'a T) -> std::borrow::Cow<'a, str>,
+        key: impl Fn(&'a T) -> &'a str,
     ) {
-        let mut v: Vec<(std::borrow::Cow<'a, str>, &T)> = items.iter().map(|t| (key(t), t)).collect();
-        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         w.bytes(tag.as_bytes());
-        for (_, item) in v {
-            w.item(item);
+        for i in model::order_by_key(items.len(), |i| items.get(i).map_or("", &key)) {
+            if let Some(item) = items.get(i as usize) {
+                w.item(item);
+            }
         }
     }
     let mut w = HashWriter { hash: Sha256::new(), buf: Vec::with_capacity(1 << 17) };
     let mut header = model.clone_header();
     header.format_version = Some(model::FORMAT_VERSION);
     let _ = serde_json::to_writer(&mut w.buf, &header);
-    write_sorted(&mut w, "zones", &model.zones, |z| z.id.as_str().into());
-    write_sorted(&mut w, "components", &model.components, |c| c.id.as_str().into());
-    write_sorted(&mut w, "data_assets", &model.data_assets, |d| d.id.as_str().into());
-    write_sorted(&mut w, "flows", &model.flows, |f| match &f.id {
-        Some(id) => id.as_str().into(),
-        None => f.effective_id().into(),
-    });
-    write_sorted(&mut w, "assumptions", &model.assumptions, |a| a.id.as_str().into());
+    write_sorted(&mut w, "zones", &model.zones, |z| z.id.as_str());
+    write_sorted(&mut w, "components", &model.components, |c| c.id.as_str());
+    write_sorted(&mut w, "data_assets", &model.data_assets, |d| d.id.as_str());
+    let generated: Vec<String> =
+        model.flows.iter().map(|f| if f.id.is_some() { String::new() } else { f.effective_id() }).collect();
+    w.bytes(b"flows");
+    let flow_id = |i: usize| match model.flows.get(i).and_then(|f| f.id.as_deref()) {
+        Some(id) => id,
+        None => generated.get(i).map_or("", String::as_str),
+    };
+    for i in model::order_by_key(model.flows.len(), flow_id) {
+        if let Some(f) = model.flows.get(i as usize) {
+            w.item(f);
+        }
+    }
+    write_sorted(&mut w, "assumptions", &model.assumptions, |a| a.id.as_str());
     w.hash.update(&w.buf);
     let digest = w.hash.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();

@@ -226,3 +226,13 @@ fn threats_and_assumptions_link_both_ways() {
         assert!(links > 0, "{name}");
     }
 }
+
+/// The model hash identifies a model across releases (a GRC platform stores it next to each
+/// report to tell whether the architecture changed): its value for a given model never changes.
+#[test]
+fn model_hash_of_the_webshop_is_stable() {
+    assert_eq!(
+        analyze("webshop").provenance.model_hash,
+        "sha256:8ded7185339415f9493d016c212ad511f67c68e3749807fc09eaa4cfa82bc905"
+    );
+}

@@ -3,8 +3,10 @@
 
 use crate::graph::Graph;
 use crate::model::{Authentication, Authorization, Classification, ControlDecl, ControlStatus, DataTag, Model};
+use crate::model::{order_by_key, ranks};
 use crate::rules::RuleSet;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 /// A declared control, resolved.
 #[derive(Debug, Clone)]
@@ -15,7 +17,7 @@ pub struct Decl {
 }
 
 #[derive(Debug, Clone)]
-pub struct CompFacts {
+pub struct CompFacts<'m> {
     pub type_ix: u8,
     pub kind_ix: u8,
     pub flags: u64,
@@ -25,12 +27,12 @@ pub struct CompFacts {
     pub stores: Vec<u32>,
     pub processes: Vec<u32>,
     pub handled: Vec<u32>,
-    pub technology: Option<String>,
-    pub location: Option<String>,
+    pub technology: Option<Cow<'m, str>>,
+    pub location: Option<Cow<'m, str>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct FlowFacts {
+pub struct FlowFacts<'m> {
     pub encrypted: bool,
     pub encrypted_assumed: bool,
     pub auth: u8,
@@ -42,8 +44,8 @@ pub struct FlowFacts {
     pub flags: u64,
     pub controls: Vec<u16>,
     pub decls: Vec<Decl>,
-    pub protocol: Option<String>,
-    pub format: Option<String>,
+    pub protocol: Option<Cow<'m, str>>,
+    pub format: Option<Cow<'m, str>>,
     pub data: Vec<u32>,
     pub in_process: bool,
 }
@@ -62,8 +64,8 @@ pub struct AssetFacts {
 }
 
 #[derive(Debug, Clone)]
-pub struct ZoneFacts {
-    pub location: Option<String>,
+pub struct ZoneFacts<'m> {
+    pub location: Option<Cow<'m, str>>,
     pub kind: u8,
     pub trust: u8,
     pub env: Option<u8>,
@@ -75,13 +77,15 @@ pub struct ZoneFacts {
 pub struct Facts<'m> {
     pub model: &'m Model,
     pub graph: Graph,
-    pub comps: Vec<CompFacts>,
-    pub flows: Vec<FlowFacts>,
+    pub comps: Vec<CompFacts<'m>>,
+    pub flows: Vec<FlowFacts<'m>>,
     pub assets: Vec<AssetFacts>,
-    pub zones: Vec<ZoneFacts>,
+    pub zones: Vec<ZoneFacts<'m>>,
     pub flow_ids: Vec<String>,
     /// Position of each data asset in id order.
     pub asset_rank: Vec<u32>,
+    /// Position of each component in id order.
+    pub comp_rank: Vec<u32>,
 }
 
 /// Protocols whose transport is encrypted by definition.
@@ -113,6 +117,11 @@ fn credited<'a>(d: impl IntoIterator<Item = &'a Decl>) -> Vec<u16> {
     v
 }
 
+/// `s` in ASCII lower case, copied only when it has upper-case letters.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) }
+}
+
 fn bits<T: Copy>(items: &[T], bit: impl Fn(T) -> u64) -> u64 {
     items.iter().fold(0, |acc, &x| acc | bit(x))
 }
@@ -121,14 +130,10 @@ impl<'m> Facts<'m> {
     pub fn build(model: &'m Model, rules: &RuleSet) -> Facts<'m> {
         let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
         let graph = Graph::build_with_flow_ids(model, &flow_ids);
-        let mut by_id: Vec<u32> = (0..model.data_assets.len() as u32).collect();
-        by_id.sort_unstable_by_key(|&i| model.data_assets.get(i as usize).map(|d| d.id.as_str()));
-        let mut asset_rank = vec![0u32; by_id.len()];
-        for (r, &i) in by_id.iter().enumerate() {
-            if let Some(x) = asset_rank.get_mut(i as usize) {
-                *x = r as u32;
-            }
-        }
+        let asset_rank =
+            ranks(&order_by_key(model.data_assets.len(), |i| model.data_assets.get(i).map_or("", |d| d.id.as_str())));
+        let comp_rank =
+            ranks(&order_by_key(model.components.len(), |i| model.components.get(i).map_or("", |c| c.id.as_str())));
         let asset_index: HashMap<&str, u32> = model
             .data_assets
             .iter()
@@ -145,14 +150,14 @@ impl<'m> Facts<'m> {
             v
         };
 
-        let zones: Vec<ZoneFacts> = model
+        let zones: Vec<ZoneFacts<'m>> = model
             .zones
             .iter()
             .zip(graph.zone_trust.iter())
             .map(|(z, &trust)| {
                 let d = decls(&z.controls, rules);
                 ZoneFacts {
-                    location: z.location.as_ref().map(|l| l.to_ascii_lowercase()),
+                    location: z.location.as_deref().map(lower),
                     kind: z.kind as u8,
                     trust,
                     env: z.environment.map(|e| e as u8),
@@ -184,7 +189,7 @@ impl<'m> Facts<'m> {
             })
             .collect();
 
-        let comps: Vec<CompFacts> = model
+        let comps: Vec<CompFacts<'m>> = model
             .components
             .iter()
             .zip(graph.nodes.iter())
@@ -203,7 +208,7 @@ impl<'m> Facts<'m> {
                         af.handlers += 1;
                     }
                 }
-                let zone_loc = n.zone.and_then(|z| model.zones.get(z)).and_then(|z| z.location.clone());
+                let zone_loc = n.zone.and_then(|z| model.zones.get(z)).and_then(|z| z.location.as_deref());
                 let controls = credited(d.iter().chain(zone_decls));
                 d.shrink_to_fit();
                 CompFacts {
@@ -215,17 +220,17 @@ impl<'m> Facts<'m> {
                     stores,
                     processes,
                     handled,
-                    technology: c.technology.as_ref().map(|t| t.to_ascii_lowercase()),
-                    location: c.location.clone().or(zone_loc).map(|l| l.to_ascii_lowercase()),
+                    technology: c.technology.as_deref().map(lower),
+                    location: c.location.as_deref().or(zone_loc).map(lower),
                 }
             })
             .collect();
 
-        let flows: Vec<FlowFacts> = model
+        let flows: Vec<FlowFacts<'m>> = model
             .flows
             .iter()
             .map(|f| {
-                let protocol = f.protocol.as_ref().map(|p| p.to_ascii_lowercase());
+                let protocol = f.protocol.as_deref().map(lower);
                 let proto = protocol.as_deref().unwrap_or("");
                 let in_process = LOCAL_PROTOCOLS.contains(&proto);
                 let inferred = if ENCRYPTED_PROTOCOLS.contains(&proto) {
@@ -260,13 +265,13 @@ impl<'m> Facts<'m> {
                     controls: credited(&d),
                     decls: d,
                     protocol,
-                    format: f.format.as_ref().map(|p| p.to_ascii_lowercase()),
+                    format: f.format.as_deref().map(lower),
                     data,
                     in_process,
                 }
             })
             .collect();
 
-        Facts { model, graph, comps, flows, assets, zones, flow_ids, asset_rank }
+        Facts { model, graph, comps, flows, assets, zones, flow_ids, asset_rank, comp_rank }
     }
 }

@@ -842,10 +842,10 @@ impl<'a, 'm> Builder<'a, 'm> {
         let facts = self.facts;
         let node_exp = |c: u32| facts.graph.nodes.get(c as usize).map_or(1, |n| n.exposure);
         let anon = |c: u32| facts.graph.nodes.get(c as usize).is_some_and(|n| n.anon_reachable);
-        let comp_id = |c: u32| facts.model.components.get(c as usize).map_or("", |c| c.id.as_str());
         // The most exposed of several components (ties: the smallest id).
+        let comp_rank = |c: u32| facts.comp_rank.get(c as usize).copied().unwrap_or(u32::MAX);
         let most_exposed =
-            |cs: &[u32]| cs.iter().copied().max_by_key(|&c| (node_exp(c), std::cmp::Reverse(comp_id(c))));
+            |cs: &[u32]| cs.iter().copied().max_by_key(|&c| (node_exp(c), std::cmp::Reverse(comp_rank(c))));
         let (exposure, exposure_of, auto_access) = match subject {
             Subject::Comp(c) => (node_exp(c), Some(c), if anon(c) { 2 } else { 1 }),
             Subject::Flow(f) => {
@@ -1205,7 +1205,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 });
             }
         }
-        let mut auto: Vec<AssumptionEntry> = entries
+        let auto: Vec<AssumptionEntry> = entries
             .into_iter()
             .enumerate()
             .map(|(ei, e)| {
@@ -1232,13 +1232,12 @@ impl<'a, 'm> Builder<'a, 'm> {
         // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
         // share a rank) and sort the links as numbers.
         let number = |n: u32| if n & AUTO != 0 { declared.len() + (n & !AUTO) as usize } else { n as usize };
-        let mut order: Vec<&str> = declared.iter().chain(auto.iter()).map(|a| a.id.as_str()).collect();
-        let mut by_rank: Vec<u32> = (0..order.len() as u32).collect();
-        by_rank.sort_unstable_by(|&x, &y| order.get(x as usize).cmp(&order.get(y as usize)));
-        let mut rank = vec![0u32; order.len()];
-        let mut shared: Vec<Arc<str>> = Vec::with_capacity(order.len());
+        let ids: Vec<&str> = declared.iter().chain(auto.iter()).map(|a| a.id.as_str()).collect();
+        let by_rank = crate::model::order_by_key(ids.len(), |i| ids.get(i).copied().unwrap_or(""));
+        let mut rank = vec![0u32; ids.len()];
+        let mut shared: Vec<Arc<str>> = Vec::with_capacity(ids.len());
         for &i in &by_rank {
-            let id = order.get(i as usize).copied().unwrap_or("");
+            let id = ids.get(i as usize).copied().unwrap_or("");
             if shared.last().is_none_or(|last| &**last != id) {
                 shared.push(Arc::from(id));
             }
@@ -1246,7 +1245,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 *r = shared.len() as u32 - 1;
             }
         }
-        order.clear();
+        drop(ids);
         let mut links: Vec<(u32, u32)> =
             links.into_iter().map(|(p, n)| (p, rank.get(number(n)).copied().unwrap_or(0))).collect();
         links.sort_unstable();
@@ -1256,10 +1255,20 @@ impl<'a, 'm> Builder<'a, 'm> {
                 t.assumptions.push(id.clone());
             }
         }
-        declared.sort_by(|a, b| a.id.cmp(&b.id));
-        auto.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        declared.extend(auto);
-        declared
+        // Declared assumptions by id, then automatic ones by id.
+        let first_auto = declared.len();
+        let mut slots: Vec<Option<AssumptionEntry>> = declared.into_iter().chain(auto).map(Some).collect();
+        let mut out: Vec<AssumptionEntry> = Vec::with_capacity(slots.len());
+        for pass_auto in [false, true] {
+            for &i in &by_rank {
+                if ((i as usize) >= first_auto) == pass_auto
+                    && let Some(a) = slots.get_mut(i as usize).and_then(Option::take)
+                {
+                    out.push(a);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -1338,17 +1347,18 @@ fn methodology(cat: &Catalogs) -> Methodology {
 fn model_summary(facts: &Facts) -> ModelSummary {
     let m = facts.model;
     let g = &facts.graph;
+    // Component ids in id order.
+    let by_comp_id = |mut cs: Vec<u32>| -> Vec<String> {
+        cs.sort_unstable_by_key(|&c| facts.comp_rank.get(c as usize).copied().unwrap_or(u32::MAX));
+        cs.iter().filter_map(|&c| m.components.get(c as usize)).map(|c| c.id.clone()).collect()
+    };
     let members = g.zone_members(m.zones.len());
     let mut zones: Vec<ZoneSummary> = m
         .zones
         .iter()
         .enumerate()
         .map(|(zi, z)| {
-            let mut comps: Vec<String> = members
-                .get(zi)
-                .map(|v| v.iter().filter_map(|&c| m.components.get(c as usize)).map(|c| c.id.clone()).collect())
-                .unwrap_or_default();
-            comps.sort_unstable();
+            let comps = by_comp_id(members.get(zi).cloned().unwrap_or_default());
             ZoneSummary {
                 id: z.id.clone(),
                 name: z.name.clone().unwrap_or_else(|| z.id.clone()),
@@ -1359,10 +1369,9 @@ fn model_summary(facts: &Facts) -> ModelSummary {
             }
         })
         .collect();
-    let mut unzoned: Vec<String> =
-        m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.zone.is_none()).map(|(c, _)| c.id.clone()).collect();
+    let unzoned =
+        by_comp_id(g.nodes.iter().enumerate().filter(|(_, n)| n.zone.is_none()).map(|(i, _)| i as u32).collect());
     if !unzoned.is_empty() {
-        unzoned.sort();
         zones.push(ZoneSummary {
             id: String::new(),
             name: "(no zone)".into(),
@@ -1373,11 +1382,17 @@ fn model_summary(facts: &Facts) -> ModelSummary {
         });
     }
     zones.sort_by(|a, b| a.trust.cmp(&b.trust).then(a.id.cmp(&b.id)));
-    let mut crossings: Vec<CrossingSummary> = g
+    let mut crossing_flows: Vec<(u32, usize)> = g
         .edges
         .iter()
         .enumerate()
         .filter(|(_, e)| e.crossing != crate::graph::Crossing::None)
+        .map(|(fi, _)| (g.flow_rank.get(fi).copied().unwrap_or(u32::MAX), fi))
+        .collect();
+    crossing_flows.sort_unstable();
+    let crossings: Vec<CrossingSummary> = crossing_flows
+        .into_iter()
+        .filter_map(|(_, fi)| g.edges.get(fi).map(|e| (fi, e)))
         .map(|(fi, e)| {
             let f = facts.flows.get(fi);
             CrossingSummary {
@@ -1394,14 +1409,13 @@ fn model_summary(facts: &Facts) -> ModelSummary {
             }
         })
         .collect();
-    crossings.sort_by(|a, b| a.flow.cmp(&b.flow));
-    let mut exposed: Vec<String> =
-        m.components.iter().zip(g.nodes.iter()).filter(|(_, n)| n.reachable).map(|(c, _)| c.id.clone()).collect();
-    exposed.sort();
-    let mut data_assets: Vec<DataAssetSummary> = m
-        .data_assets
-        .iter()
-        .zip(facts.assets.iter())
+    let exposed = by_comp_id(g.nodes.iter().enumerate().filter(|(_, n)| n.reachable).map(|(i, _)| i as u32).collect());
+    let mut asset_order: Vec<(u32, usize)> =
+        (0..m.data_assets.len()).map(|i| (facts.asset_rank.get(i).copied().unwrap_or(u32::MAX), i)).collect();
+    asset_order.sort_unstable();
+    let data_assets: Vec<DataAssetSummary> = asset_order
+        .into_iter()
+        .filter_map(|(_, i)| Some((m.data_assets.get(i)?, facts.assets.get(i)?)))
         .map(|(d, a)| DataAssetSummary {
             id: d.id.clone(),
             name: d.display_name().to_owned(),
@@ -1416,7 +1430,6 @@ fn model_summary(facts: &Facts) -> ModelSummary {
             availability: a.a,
         })
         .collect();
-    data_assets.sort_by(|a, b| a.id.cmp(&b.id));
     ModelSummary {
         title: m.title.clone(),
         id: m.id.clone(),

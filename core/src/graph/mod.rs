@@ -62,6 +62,8 @@ pub struct Graph {
     pub edges: Vec<EdgeFacts>,
     /// Effective trust of each zone.
     pub zone_trust: Vec<u8>,
+    /// Position of each flow in flow-id order.
+    pub flow_rank: Vec<u32>,
 }
 
 fn is_internet(kind: Option<ZoneKind>) -> bool {
@@ -127,14 +129,10 @@ impl Graph {
         }
 
         // Canonical order (by flow id) so that evaluation never depends on the model file's order.
-        let mut by_id: Vec<u32> = (0..flow_ids.len() as u32).collect();
-        by_id.sort_unstable_by(|a, b| flow_ids.get(*a as usize).cmp(&flow_ids.get(*b as usize)));
-        let mut rank = vec![0u32; flow_ids.len()];
-        for (r, &f) in by_id.iter().enumerate() {
-            if let Some(x) = rank.get_mut(f as usize) {
-                *x = r as u32;
-            }
-        }
+        let flow_rank = crate::model::ranks(&crate::model::order_by_key(flow_ids.len(), |i| {
+            flow_ids.get(i).map_or("", String::as_str)
+        }));
+        let rank = &flow_rank;
         for n in &mut nodes {
             for list in [&mut n.in_flows, &mut n.out_flows] {
                 if list.len() > 1 {
@@ -184,7 +182,7 @@ impl Graph {
                 };
             }
         }
-        Graph { graph, nodes, edges, zone_trust }
+        Graph { graph, nodes, edges, zone_trust, flow_rank }
     }
 
     /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of
