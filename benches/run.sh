@@ -42,7 +42,8 @@ step "machine"
 } | tee "$OUT/machine.txt" >&2
 
 step "build (release)"
-cargo build --release --locked -q -p threatgraph-cli -p threatgraph-benches --examples
+cargo build --release --locked -q -p threatgraph-cli --bin threatgraph
+cargo build --release --locked -q -p threatgraph-benches --examples
 BIN=$CARGO_TARGET_DIR/release
 EX=$BIN/examples
 
