@@ -47,7 +47,15 @@ def big_model(n: int) -> threatgraph.Model:
 
 
 def test_gil_is_released_during_analysis(engine: threatgraph.Engine) -> None:
-    core = big_model(700)._core_model()
+    # A model whose analysis takes long enough to tell, on however fast a machine.
+    n = 700
+    while True:
+        core = big_model(n)._core_model()
+        t0 = time.perf_counter()
+        engine.analyze(core)
+        if time.perf_counter() - t0 >= 0.15 or n >= 25_600:
+            break
+        n *= 2
     ticks = 0
     stop = threading.Event()
 

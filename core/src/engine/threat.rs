@@ -321,10 +321,9 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
         }
     }
     keys.sort_unstable();
-    let mut slots: Vec<Option<Threat>> = built.into_iter().map(Some).collect();
-    let mut threats: Vec<Threat> =
-        keys.iter().filter_map(|&(_, _, i)| slots.get_mut(i as usize).and_then(Option::take)).collect();
-    drop(slots);
+    // Into report order in place (no second list of threats at the peak of memory).
+    let mut threats = built;
+    permute(&mut threats, &keys.iter().map(|k| k.2).collect::<Vec<u32>>());
     // Position in the report of each threat, by build order.
     let mut position = vec![0u32; keys.len()];
     for (pos, &(_, _, i)) in keys.iter().enumerate() {
@@ -353,6 +352,26 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     report.coverage = crate::report::coverage(facts.model, rules, &comp_found, &flow_found);
     report.compliance = crate::report::compliance(facts.model, &report, rules, cat);
     report
+}
+
+/// Reorders `items` in place so that position `p` holds the item that was at `from[p]`
+/// (`from` is a permutation of the positions), following each cycle with swaps.
+fn permute<T>(items: &mut [T], from: &[u32]) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut cur = start;
+        while done.get(cur) == Some(&false) {
+            if let Some(d) = done.get_mut(cur) {
+                *d = true;
+            }
+            let src = from.get(cur).map_or(start, |&s| s as usize);
+            if src == start || src >= items.len() {
+                break;
+            }
+            items.swap(cur, src);
+            cur = src;
+        }
+    }
 }
 
 /// Shared copies of the strings threats repeat (element ids and names, control tokens), made
@@ -1448,5 +1467,17 @@ fn model_summary(facts: &Facts) -> ModelSummary {
         crossings,
         internet_exposed: exposed,
         data_assets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permute_puts_each_item_where_the_permutation_says() {
+        let from: Vec<u32> = vec![3, 0, 4, 1, 2, 6, 5, 7];
+        let mut items: Vec<char> = "abcdefgh".chars().collect();
+        super::permute(&mut items, &from);
+        let want: Vec<char> = from.iter().map(|&i| "abcdefgh".chars().nth(i as usize).unwrap_or('?')).collect();
+        assert_eq!(items, want);
     }
 }

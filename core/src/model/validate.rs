@@ -38,7 +38,28 @@ struct Validator<'m> {
     diags: Vec<Diagnostic>,
     /// (collection, id) -> path of its first definition. Ids are unique within a collection;
     /// a zone and a component may share a name.
-    ids: HashMap<(&'static str, std::borrow::Cow<'m, str>), usize>,
+    ids: HashMap<(Coll, std::borrow::Cow<'m, str>), usize>,
+}
+
+/// The collections element ids live in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Coll {
+    Zones,
+    Components,
+    DataAssets,
+    Flows,
+}
+
+impl Coll {
+    const ALL: [Coll; 4] = [Coll::Zones, Coll::Components, Coll::DataAssets, Coll::Flows];
+    fn singular(self) -> &'static str {
+        match self {
+            Coll::Zones => "zone",
+            Coll::Components => "component",
+            Coll::DataAssets => "data asset",
+            Coll::Flows => "flow",
+        }
+    }
 }
 
 impl<'m> Validator<'m> {
@@ -49,7 +70,7 @@ impl<'m> Validator<'m> {
     /// Registers an id; `path` is only built when there is a problem to report.
     fn define(
         &mut self,
-        collection: &'static str,
+        collection: Coll,
         id: std::borrow::Cow<'m, str>,
         index: usize,
         path: impl Fn(usize) -> String,
@@ -80,20 +101,23 @@ impl<'m> Validator<'m> {
     }
 
     /// Checks a reference; `path` is only built when there is a problem to report.
-    fn reference(&mut self, path: impl FnOnce() -> String, id: &str, want: &'static str, what: &str) {
-        const ALL: [&str; 4] = ["zones", "components", "data_assets", "flows"];
-        let known = |c: &'static str| self.ids.contains_key(&(c, std::borrow::Cow::Borrowed(id)));
-        let found = if want == "any" { ALL.iter().any(|c| known(c)) } else { known(want) };
+    /// `want`: the collection the id must be in, or `None` for any.
+    fn reference(&mut self, path: impl FnOnce() -> String, id: &str, want: Option<Coll>, what: &str) {
+        let known = |c: Coll| self.ids.contains_key(&(c, std::borrow::Cow::Borrowed(id)));
+        let found = match want {
+            Some(c) => known(c),
+            None => Coll::ALL.iter().any(|&c| known(c)),
+        };
         if found {
             return;
         }
-        if let Some(other) = ALL.iter().find(|c| want != "any" && known(c)) {
-            let msg = format!("`{id}` is a {}, not a {what}", singular(other));
+        if let Some(other) = Coll::ALL.iter().find(|&&c| want.is_some() && known(c)) {
+            let msg = format!("`{id}` is a {}, not a {what}", other.singular());
             self.push("model.wrong_reference", path(), msg);
             return;
         }
         let mut cands: Vec<&str> =
-            self.ids.keys().filter(|(c, _)| *c == want || want == "any").map(|(_, k)| k.as_ref()).collect();
+            self.ids.keys().filter(|(c, _)| want.is_none_or(|w| w == *c)).map(|(_, k)| k.as_ref()).collect();
         cands.sort_unstable();
         let hint = suggestion(id, cands.iter().copied());
         self.push("model.unknown_reference", path(), format!("unknown {what} `{id}`{hint}"));
@@ -117,13 +141,13 @@ impl<'m> Validator<'m> {
         }
         // Definitions first, so references can point forwards.
         for (i, z) in m.zones.iter().enumerate() {
-            self.define("zones", z.id.as_str().into(), i, |i| format!("zones[{i}].id"));
+            self.define(Coll::Zones, z.id.as_str().into(), i, |i| format!("zones[{i}].id"));
         }
         for (i, c) in m.components.iter().enumerate() {
-            self.define("components", c.id.as_str().into(), i, |i| format!("components[{i}].id"));
+            self.define(Coll::Components, c.id.as_str().into(), i, |i| format!("components[{i}].id"));
         }
         for (i, d) in m.data_assets.iter().enumerate() {
-            self.define("data_assets", d.id.as_str().into(), i, |i| format!("data_assets[{i}].id"));
+            self.define(Coll::DataAssets, d.id.as_str().into(), i, |i| format!("data_assets[{i}].id"));
         }
         let flow_path = |i: usize| {
             if m.flows.get(i).is_some_and(|f| f.id.is_some()) {
@@ -137,7 +161,7 @@ impl<'m> Validator<'m> {
                 Some(id) => id.as_str().into(),
                 None => f.effective_id().into(),
             };
-            if f.id.is_none() && self.ids.contains_key(&("flows", id.clone())) {
+            if f.id.is_none() && self.ids.contains_key(&(Coll::Flows, id.clone())) {
                 self.push(
                     "model.duplicate_id",
                     flow_path(i),
@@ -145,7 +169,7 @@ impl<'m> Validator<'m> {
                 );
                 continue;
             }
-            self.define("flows", id, i, flow_path);
+            self.define(Coll::Flows, id, i, flow_path);
         }
         let mut assumption_ids: HashMap<&str, usize> = HashMap::default();
         for (i, a) in m.assumptions.iter().enumerate() {
@@ -169,20 +193,20 @@ impl<'m> Validator<'m> {
                 );
             }
             if let Some(p) = &z.parent {
-                self.reference(|| format!("zones[{i}].parent"), p, "zones", "zone");
+                self.reference(|| format!("zones[{i}].parent"), p, Some(Coll::Zones), "zone");
             }
             self.controls(&z.controls, || format!("zones[{i}].controls"), tokens);
         }
         self.zone_cycles(m);
         for (i, c) in m.components.iter().enumerate() {
             if let Some(z) = &c.zone {
-                self.reference(|| format!("components[{i}].zone"), z, "zones", "zone");
+                self.reference(|| format!("components[{i}].zone"), z, Some(Coll::Zones), "zone");
             }
             for (j, d) in c.stores.iter().enumerate() {
-                self.reference(|| format!("components[{i}].stores[{j}]"), d, "data_assets", "data asset");
+                self.reference(|| format!("components[{i}].stores[{j}]"), d, Some(Coll::DataAssets), "data asset");
             }
             for (j, d) in c.processes.iter().enumerate() {
-                self.reference(|| format!("components[{i}].processes[{j}]"), d, "data_assets", "data asset");
+                self.reference(|| format!("components[{i}].processes[{j}]"), d, Some(Coll::DataAssets), "data asset");
             }
             duplicates(&c.flags, || format!("components[{i}].flags"), &mut self.diags);
             self.controls(&c.controls, || format!("components[{i}].controls"), tokens);
@@ -204,10 +228,10 @@ impl<'m> Validator<'m> {
             duplicates(&d.tags, || format!("data_assets[{i}].tags"), &mut self.diags);
         }
         for (i, f) in m.flows.iter().enumerate() {
-            self.reference(|| format!("flows[{i}].source"), &f.source, "components", "component");
-            self.reference(|| format!("flows[{i}].target"), &f.target, "components", "component");
+            self.reference(|| format!("flows[{i}].source"), &f.source, Some(Coll::Components), "component");
+            self.reference(|| format!("flows[{i}].target"), &f.target, Some(Coll::Components), "component");
             for (j, d) in f.data.iter().enumerate() {
-                self.reference(|| format!("flows[{i}].data[{j}]"), d, "data_assets", "data asset");
+                self.reference(|| format!("flows[{i}].data[{j}]"), d, Some(Coll::DataAssets), "data asset");
             }
             duplicates(&f.flags, || format!("flows[{i}].flags"), &mut self.diags);
             self.controls(&f.controls, || format!("flows[{i}].controls"), tokens);
@@ -226,7 +250,7 @@ impl<'m> Validator<'m> {
                 );
             }
             for (j, e) in a.elements.iter().enumerate() {
-                self.reference(|| format!("assumptions[{i}].elements[{j}]"), e, "any", "element");
+                self.reference(|| format!("assumptions[{i}].elements[{j}]"), e, None, "element");
             }
         }
     }
@@ -306,16 +330,6 @@ fn duplicates<T: Ord + Copy + serde::Serialize>(items: &[T], path: impl Fn() -> 
                 format!("`{}` is listed twice", name.trim_matches('"')),
             ));
         }
-    }
-}
-
-fn singular(collection: &str) -> &'static str {
-    match collection {
-        "zones" => "zone",
-        "components" => "component",
-        "data_assets" => "data asset",
-        "flows" => "flow",
-        _ => "element",
     }
 }
 
