@@ -51,6 +51,7 @@ test('a 10k-component model does not block the event loop', async (t) => {
   const ms = performance.now() - started;
   t.diagnostic(`${report.threats.length} threats in ${ms.toFixed(0)} ms; ${ticks} timer ticks meanwhile`);
   assert.ok(report.threats.length > 1000, `${report.threats.length} threats`);
-  // A blocked loop would see 0 ticks; at 5 ms a free one sees ~ms/5.
-  assert.ok(ticks >= 20, `only ${ticks} timer ticks during a ${ms.toFixed(0)} ms analysis: the event loop was blocked`);
+  // A blocked loop sees no tick at all; a free one sees one per 5 ms of native work (about 40 for
+  // this model on the 2-core CI machine). Five leaves room for much faster machines.
+  assert.ok(ticks >= 5, `only ${ticks} timer ticks during a ${ms.toFixed(0)} ms analysis: the event loop was blocked`);
 });

@@ -106,11 +106,18 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Holder::Zone => self.zone_value(ctx.zone, f.attr),
             Holder::Flow => {
                 let Some(fi) = ctx.flow else { return Val::Null };
-                let (Some(fl), Some(e)) = (facts.flows.get(fi as usize), facts.graph.edges.get(fi as usize)) else {
-                    return Val::Null;
-                };
+                // The edge facts are a separate table: read them only for the attributes there.
+                if let Attr::Crossing | Attr::CrossesBoundary | Attr::TrustDelta | Attr::Id = f.attr {
+                    let Some(e) = facts.graph.edges.get(fi as usize) else { return Val::Null };
+                    return match f.attr {
+                        Attr::Id => facts.flow_ids.get(fi as usize).map_or(Val::Null, |s| Val::Str(s)),
+                        Attr::Crossing => Val::Sym(e.crossing as u8),
+                        Attr::CrossesBoundary => Val::Bool(e.crossing != crate::graph::Crossing::None),
+                        _ => Val::Num(i64::from(e.trust_delta)),
+                    };
+                }
+                let Some(fl) = facts.flows.get(fi as usize) else { return Val::Null };
                 match f.attr {
-                    Attr::Id => facts.flow_ids.get(fi as usize).map_or(Val::Null, |s| Val::Str(s)),
                     Attr::Protocol => fl.protocol.as_deref().map_or(Val::Null, Val::Str),
                     Attr::Format => fl.format.as_deref().map_or(Val::Null, Val::Str),
                     Attr::Encrypted => {
@@ -139,9 +146,6 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                     }
                     Attr::Flags => Val::Bits(fl.flags),
                     Attr::Controls => Val::Tokens(&fl.controls),
-                    Attr::Crossing => Val::Sym(e.crossing as u8),
-                    Attr::CrossesBoundary => Val::Bool(e.crossing != crate::graph::Crossing::None),
-                    Attr::TrustDelta => Val::Num(i64::from(e.trust_delta)),
                     _ => Val::Null,
                 }
             }
@@ -176,31 +180,31 @@ impl<'f, 'm> Evaluator<'f, 'm> {
         }
     }
 
+    /// Reads only the fact table the attribute lives in (the analysis is memory-bound).
     fn comp_value(&self, c: u32, attr: Attr) -> Val<'f> {
         let facts = self.facts;
-        let (Some(cf), Some(n), Some(m)) =
-            (facts.comps.get(c as usize), facts.graph.nodes.get(c as usize), facts.model.components.get(c as usize))
-        else {
-            return Val::Null;
+        let cf = || facts.comps.get(c as usize);
+        let node = || facts.graph.nodes.get(c as usize);
+        let model = || facts.model.components.get(c as usize);
+        let v = match attr {
+            Attr::Id => model().map(|m| Val::Str(&m.id)),
+            Attr::Type => cf().map(|x| Val::Sym(x.type_ix)),
+            Attr::Kind => cf().map(|x| Val::Sym(x.kind_ix)),
+            Attr::Technology => cf().and_then(|x| x.technology.as_deref()).map(Val::Str),
+            Attr::Location => cf().and_then(|x| x.location.as_deref()).map(Val::Str),
+            Attr::Flags => cf().map(|x| Val::Bits(x.flags)),
+            Attr::Controls => cf().map(|x| Val::Tokens(&x.controls)),
+            Attr::Replicas => model().map(|m| Val::Num(i64::from(m.replicas.unwrap_or(1)))),
+            Attr::InternetFacing => node().map(|n| Val::Bool(n.internet_facing)),
+            Attr::Reachable => node().map(|n| Val::Bool(n.reachable)),
+            Attr::AnonReachable => node().map(|n| Val::Bool(n.anon_reachable)),
+            Attr::InternetHops => node().map(|n| Val::Num(i64::from(n.hops.min(UNREACHABLE)))),
+            Attr::Exposure => node().map(|n| Val::Num(i64::from(n.exposure))),
+            Attr::InDegree => node().map(|n| Val::Num(n.in_flows.len() as i64)),
+            Attr::OutDegree => node().map(|n| Val::Num(n.out_flows.len() as i64)),
+            _ => None,
         };
-        match attr {
-            Attr::Id => Val::Str(&m.id),
-            Attr::Type => Val::Sym(cf.type_ix),
-            Attr::Kind => Val::Sym(cf.kind_ix),
-            Attr::Technology => cf.technology.as_deref().map_or(Val::Null, Val::Str),
-            Attr::Location => cf.location.as_deref().map_or(Val::Null, Val::Str),
-            Attr::Flags => Val::Bits(cf.flags),
-            Attr::Controls => Val::Tokens(&cf.controls),
-            Attr::Replicas => Val::Num(i64::from(m.replicas.unwrap_or(1))),
-            Attr::InternetFacing => Val::Bool(n.internet_facing),
-            Attr::Reachable => Val::Bool(n.reachable),
-            Attr::AnonReachable => Val::Bool(n.anon_reachable),
-            Attr::InternetHops => Val::Num(i64::from(n.hops.min(UNREACHABLE))),
-            Attr::Exposure => Val::Num(i64::from(n.exposure)),
-            Attr::InDegree => Val::Num(n.in_flows.len() as i64),
-            Attr::OutDegree => Val::Num(n.out_flows.len() as i64),
-            _ => Val::Null,
-        }
+        v.unwrap_or(Val::Null)
     }
 
     fn zone_value(&self, z: Option<u32>, attr: Attr) -> Val<'f> {
