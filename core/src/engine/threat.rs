@@ -467,6 +467,9 @@ struct Builder<'a, 'm> {
     /// Assets within reach of a component (`assets: reachable`), by component.
     reach: FxHashMap<u32, Box<[u32]>>,
     walk: crate::graph::Walk,
+    /// Assets already collected by the current `reachable_assets` walk: (round of each asset,
+    /// current round).
+    asset_seen: (Vec<u32>, u32),
     /// Each rule's description template, split once.
     templates: Vec<Vec<Segment<'a>>>,
     template_lens: Vec<usize>,
@@ -547,6 +550,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             scope: Vec::new(),
             reach: FxHashMap::default(),
             walk: crate::graph::Walk::default(),
+            asset_seen: (Vec::new(), 0),
             templates: rules.rules.iter().map(|r| parse_template(&r.spec.description)).collect(),
             template_lens: rules.rules.iter().map(|r| r.spec.description.len()).collect(),
             reads: Vec::new(),
@@ -924,15 +928,31 @@ impl<'a, 'm> Builder<'a, 'm> {
     /// order; computed once per component.
     fn reachable_assets(&mut self, c: u32) -> &[u32] {
         let facts = self.facts;
-        let walk = &mut self.walk;
+        let (walk, seen) = (&mut self.walk, &mut self.asset_seen);
         self.reach.entry(c).or_insert_with(|| {
+            // Each asset once (marked with the round number), then in id order.
+            if seen.0.len() != facts.assets.len() || seen.1 == u32::MAX {
+                *seen = (vec![0; facts.assets.len()], 0);
+            }
+            seen.1 += 1;
+            let round = seen.1;
             let handled = |c: usize| facts.comps.get(c).map_or(&[][..], |x| x.handled.as_slice());
-            let mut v = handled(c as usize).to_vec();
+            let mut v = Vec::new();
+            let mut add = |assets: &[u32]| {
+                for &a in assets {
+                    if let Some(m) = seen.0.get_mut(a as usize)
+                        && *m != round
+                    {
+                        *m = round;
+                        v.push(a);
+                    }
+                }
+            };
+            add(handled(c as usize));
             for &r in walk.within(&facts.graph, c as usize, REACH_HOPS, REACH_CAP) {
-                v.extend_from_slice(handled(r as usize));
+                add(handled(r as usize));
             }
             v.sort_unstable_by_key(|&a| facts.asset_rank.get(a as usize).copied().unwrap_or(u32::MAX));
-            v.dedup();
             v.into_boxed_slice()
         })
     }
