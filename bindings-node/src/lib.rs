@@ -11,10 +11,11 @@
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
-use serde::Serialize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use threatgraph::api::{ErrorBody, RuleFileText, engine_for, load_model};
-use threatgraph::{Diagnostic, Engine, Error, Model, Report};
+use threatgraph::api::{
+    ErrorBody, RuleFileText, body_answer, engine_for, error_answer, load_model, ok_answer, request_error,
+};
+use threatgraph::{Engine, Model, Report};
 
 /// A rule file given as text.
 #[napi(object)]
@@ -57,8 +58,8 @@ impl Task for AnalyzeJsonTask {
 #[napi]
 pub fn load_model_json(text: String, format: Option<String>) -> String {
     guarded(|| match load_model(&text, format.as_deref()) {
-        Ok(model) => ok_with("model", &model),
-        Err(e) => failure(&e),
+        Ok(model) => ok_answer("model", &model),
+        Err(e) => error_answer(&e),
     })
 }
 
@@ -66,8 +67,8 @@ pub fn load_model_json(text: String, format: Option<String>) -> String {
 #[napi]
 pub fn report_to_markdown(report: String) -> String {
     guarded(|| match serde_json::from_str::<Report>(&report) {
-        Ok(r) => ok_with("markdown", &r.to_markdown()),
-        Err(e) => failure(&request_error("report", format!("not a threatgraph report: {e}"))),
+        Ok(r) => ok_answer("markdown", &r.to_markdown()),
+        Err(e) => error_answer(&request_error("report", format!("not a threatgraph report: {e}"))),
     })
 }
 
@@ -99,7 +100,7 @@ pub fn compile_engine(rules: Vec<RuleFile>, no_bundled_rules: bool) -> Either<Na
     let rules: Vec<RuleFileText> = rules.into_iter().map(|r| RuleFileText { name: r.name, text: r.text }).collect();
     match catch_unwind(|| engine_for(&rules, no_bundled_rules)) {
         Ok(Ok(engine)) => Either::A(NativeEngine { engine }),
-        Ok(Err(e)) => Either::B(failure(&e)),
+        Ok(Err(e)) => Either::B(error_answer(&e)),
         Err(_) => Either::B(panicked()),
     }
 }
@@ -111,7 +112,7 @@ impl NativeEngine {
     pub fn validate(&self, text: String, format: Option<String>) -> String {
         guarded(|| match load_model(&text, format.as_deref()).and_then(|m| self.engine.validate(&m)) {
             Ok(()) => r#"{"ok":true}"#.to_owned(),
-            Err(e) => failure(&e),
+            Err(e) => error_answer(&e),
         })
     }
 
@@ -151,34 +152,9 @@ impl Task for AnalyzeTask {
 
 fn analyze(engine: &Engine, text: &str, format: Option<&str>) -> String {
     guarded(|| match load_model(text, format).and_then(|m| engine.analyze(&m)) {
-        Ok(report) => ok_with("report", &report),
-        Err(e) => failure(&e),
+        Ok(report) => ok_answer("report", &report),
+        Err(e) => error_answer(&e),
     })
-}
-
-/// `{"ok":true,"<key>":<value>}`, written in one pass.
-fn ok_with<T: Serialize>(key: &str, value: &T) -> String {
-    let mut out = Vec::with_capacity(4096);
-    out.extend_from_slice(b"{\"ok\":true,\"");
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    if let Err(e) = serde_json::to_writer(&mut out, value) {
-        return failure(&request_error("", format!("cannot serialize the answer: {e}")));
-    }
-    out.push(b'}');
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn failure(e: &Error) -> String {
-    error_answer(&ErrorBody::from(e))
-}
-
-fn error_answer(body: &ErrorBody) -> String {
-    serde_json::to_string(&serde_json::json!({ "ok": false, "error": body })).unwrap_or_default()
-}
-
-fn request_error(path: &str, message: String) -> Error {
-    Error::Request(vec![Diagnostic::new("request.invalid", path, message)])
 }
 
 /// Runs a call that answers JSON text; a panic (a bug) becomes an `internal.panic` answer instead
@@ -188,7 +164,7 @@ fn guarded(f: impl FnOnce() -> String) -> String {
 }
 
 fn panicked() -> String {
-    error_answer(&ErrorBody {
+    body_answer(&ErrorBody {
         kind: "internal".into(),
         code: "internal.panic".into(),
         path: String::new(),

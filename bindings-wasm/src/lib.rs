@@ -12,9 +12,8 @@
 //! On `wasm32-unknown-unknown` a panic aborts (traps) instead of unwinding; the JavaScript layer
 //! turns the trap into an `internal.panic` error. The core is written not to panic.
 
-use serde::Serialize;
-use threatgraph::api::{ErrorBody, RuleFileText, engine_for, load_model};
-use threatgraph::{Diagnostic, Engine, Error, Model, Report};
+use threatgraph::api::{RuleFileText, engine_for, error_answer, load_model, ok_answer, request_error};
+use threatgraph::{Engine, Model, Report};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// `threatgraph::api::analyze_json`: JSON in, JSON out, never an exception.
@@ -27,8 +26,8 @@ pub fn analyze_json(request: &str) -> String {
 #[wasm_bindgen(js_name = loadModelJson)]
 pub fn load_model_json(text: &str, format: Option<String>) -> String {
     match load_model(text, format.as_deref()) {
-        Ok(model) => ok_with("model", &model),
-        Err(e) => failure(&e),
+        Ok(model) => ok_answer("model", &model),
+        Err(e) => error_answer(&e),
     }
 }
 
@@ -36,8 +35,8 @@ pub fn load_model_json(text: &str, format: Option<String>) -> String {
 #[wasm_bindgen(js_name = reportToMarkdown)]
 pub fn report_to_markdown(report: &str) -> String {
     match serde_json::from_str::<Report>(report) {
-        Ok(r) => ok_with("markdown", &r.to_markdown()),
-        Err(e) => failure(&request_error("report", format!("not a threatgraph report: {e}"))),
+        Ok(r) => ok_answer("markdown", &r.to_markdown()),
+        Err(e) => error_answer(&request_error("report", format!("not a threatgraph report: {e}"))),
     }
 }
 
@@ -68,10 +67,10 @@ pub struct WasmEngine {
 #[wasm_bindgen(js_name = compileEngine)]
 pub fn compile_engine(rules: &str, no_bundled_rules: bool) -> Result<WasmEngine, String> {
     let rules: Vec<RuleFileText> = serde_json::from_str(rules)
-        .map_err(|e| failure(&request_error("rules", format!("rules must be `[{{name, text}}]`: {e}"))))?;
+        .map_err(|e| error_answer(&request_error("rules", format!("rules must be `[{{name, text}}]`: {e}"))))?;
     match engine_for(&rules, no_bundled_rules) {
         Ok(engine) => Ok(WasmEngine { engine }),
-        Err(e) => Err(failure(&e)),
+        Err(e) => Err(error_answer(&e)),
     }
 }
 
@@ -81,39 +80,17 @@ impl WasmEngine {
     pub fn validate(&self, text: &str, format: Option<String>) -> String {
         match load_model(text, format.as_deref()).and_then(|m| self.engine.validate(&m)) {
             Ok(()) => r#"{"ok":true}"#.to_owned(),
-            Err(e) => failure(&e),
+            Err(e) => error_answer(&e),
         }
     }
 
     /// Analyzes a model: `{"ok":true,"report":{...}}` or an error.
     pub fn analyze(&self, text: &str, format: Option<String>) -> String {
         match load_model(text, format.as_deref()).and_then(|m| self.engine.analyze(&m)) {
-            Ok(report) => ok_with("report", &report),
-            Err(e) => failure(&e),
+            Ok(report) => ok_answer("report", &report),
+            Err(e) => error_answer(&e),
         }
     }
-}
-
-/// `{"ok":true,"<key>":<value>}`, written in one pass.
-fn ok_with<T: Serialize>(key: &str, value: &T) -> String {
-    let mut out = Vec::with_capacity(4096);
-    out.extend_from_slice(b"{\"ok\":true,\"");
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    if let Err(e) = serde_json::to_writer(&mut out, value) {
-        return failure(&request_error("", format!("cannot serialize the answer: {e}")));
-    }
-    out.push(b'}');
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn failure(e: &Error) -> String {
-    let body = serde_json::to_string(&ErrorBody::from(e)).unwrap_or_default();
-    format!("{{\"ok\":false,\"error\":{body}}}")
-}
-
-fn request_error(path: &str, message: String) -> Error {
-    Error::Request(vec![Diagnostic::new("request.invalid", path, message)])
 }
 
 #[cfg(test)]

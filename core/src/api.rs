@@ -84,18 +84,12 @@ pub fn engine_for(rules: &[RuleFileText], no_bundled_rules: bool) -> Result<Engi
 }
 
 fn analyze_request(req: &str) -> Result<Report> {
-    let req: AnalyzeRequest = serde_json::from_str(req)
-        .map_err(|e| Error::Request(vec![Diagnostic::new("request.invalid", "", format!("invalid request: {e}"))]))?;
+    let req: AnalyzeRequest =
+        serde_json::from_str(req).map_err(|e| request_error("", format!("invalid request: {e}")))?;
     let model = match (&req.model, &req.model_text) {
         (Some(v), None) => Model::from_json(&v.to_string())?,
         (None, Some(t)) => load_model(t, req.format.as_deref())?,
-        _ => {
-            return Err(Error::Request(vec![Diagnostic::new(
-                "request.invalid",
-                "",
-                "give exactly one of `model` and `model_text`",
-            )]));
-        }
+        _ => return Err(request_error("", "give exactly one of `model` and `model_text`".into())),
     };
     engine_for(&req.rules, req.no_bundled_rules)?.analyze(&model)
 }
@@ -103,12 +97,38 @@ fn analyze_request(req: &str) -> Result<Report> {
 /// JSON in, JSON out; never fails: `{"ok": true, "report": ...}` or
 /// `{"ok": false, "error": {kind, code, path, message, details}}`.
 pub fn analyze_json(request: &str) -> String {
-    // Written directly (not through `serde_json::Value`): a 10k-component report is ~100 MB.
     match analyze_request(request) {
-        Ok(r) => format!("{{\"ok\":true,\"report\":{}}}", r.to_json_compact()),
-        Err(e) => {
-            let body = serde_json::to_string(&ErrorBody::from(&e)).unwrap_or_default();
-            format!("{{\"ok\":false,\"error\":{body}}}")
-        }
+        Ok(r) => ok_answer("report", &r),
+        Err(e) => error_answer(&e),
     }
+}
+
+/// `{"ok":true,"<key>":<value>}`, written in one pass (not through `serde_json::Value`: a
+/// 10k-component report is ~100 MB).
+pub fn ok_answer<T: Serialize>(key: &str, value: &T) -> String {
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(b"{\"ok\":true,\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    if let Err(e) = serde_json::to_writer(&mut out, value) {
+        return error_answer(&request_error("", format!("cannot serialize the answer: {e}")));
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `{"ok":false,"error":{kind,code,path,message,details}}` for `e`.
+pub fn error_answer(e: &Error) -> String {
+    body_answer(&ErrorBody::from(e))
+}
+
+/// `{"ok":false,"error":<body>}`.
+pub fn body_answer(body: &ErrorBody) -> String {
+    let body = serde_json::to_string(body).unwrap_or_default();
+    format!("{{\"ok\":false,\"error\":{body}}}")
+}
+
+/// A `request.invalid` error at `path`.
+pub fn request_error(path: &str, message: String) -> Error {
+    Error::Request(vec![Diagnostic::new("request.invalid", path, message)])
 }
