@@ -472,7 +472,6 @@ struct Builder<'a, 'm> {
     asset_seen: (Vec<u32>, u32),
     /// Each rule's description template, split once.
     templates: Vec<Vec<Segment<'a>>>,
-    template_lens: Vec<usize>,
     /// Scratch list of the unset attributes the threat being built reads.
     reads: Vec<Unset>,
 }
@@ -552,7 +551,6 @@ impl<'a, 'm> Builder<'a, 'm> {
             walk: crate::graph::Walk::default(),
             asset_seen: (Vec::new(), 0),
             templates: rules.rules.iter().map(|r| parse_template(&r.spec.description)).collect(),
-            template_lens: rules.rules.iter().map(|r| r.spec.description.len()).collect(),
             reads: Vec::new(),
         }
     }
@@ -1148,7 +1146,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         let facts = self.facts;
         let asset_name = |a: u32| facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
         let segments = self.templates.get(rule as usize).map_or(&[][..], Vec::as_slice);
-        let mut out = String::with_capacity(self.template_lens.get(rule as usize).copied().unwrap_or(0) + 96);
+        let template_len = self.rules.rules.get(rule as usize).map_or(0, |r| r.spec.description.len());
+        let mut out = String::with_capacity(template_len + 96);
         for seg in segments {
             match (*seg, subject) {
                 (Segment::Text(t), _) => out.push_str(t),
