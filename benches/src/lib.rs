@@ -10,6 +10,11 @@ use std::fmt;
 use threatgraph::graph::{Crossing, Graph};
 use threatgraph::model::{ElementKind, Model};
 
+/// The allocator of the shipped artifacts (CLI, Python and Node modules), so that the benches
+/// measure what users run: every bench and example links this crate.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The seed of every benchmarked model.
 pub const SEED: u64 = 42;
 

@@ -17,6 +17,11 @@ use threatgraph::api::{
 };
 use threatgraph::{Engine, Model, Report};
 
+/// mimalloc instead of the system allocator, as in the CLI: a large analysis makes millions of
+/// small allocations. Memory handed to the host is copied into its own objects.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A rule file given as text.
 #[napi(object)]
 pub struct RuleFile {

@@ -15,6 +15,11 @@ pub use report::{Report, Threat};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
+/// mimalloc instead of the system allocator, as in the CLI: a large analysis makes millions of
+/// small allocations. Memory handed to the host is copied into its own objects.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The JSON call every binding shares: a request (`{"model": {...}}` or `{"model_text": "...",
 /// "format": "yaml"}`, optional `rules` and `no_bundled_rules`) in, `{"ok": true, "report": ...}`
 /// or `{"ok": false, "error": {kind, code, path, message, details}}` out. Never raises.

@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use threatgraph::{Engine, EngineOptions, Error, Format, Model, Report, Severity};
 
+/// mimalloc instead of the system allocator: a large analysis makes millions of small
+/// allocations (8% faster analysis and parsing at 100k components, measured in benches/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "threatgraph",
