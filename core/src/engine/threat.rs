@@ -601,10 +601,11 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.tokens.get(usize::from(t)).cloned().unwrap_or_else(|| Arc::from(""))
     }
 
-    fn zone_name(&self, z: Option<usize>) -> String {
-        match z.and_then(|z| self.facts.model.zones.get(z)) {
-            Some(z) => z.name.clone().unwrap_or_else(|| z.id.clone()),
-            None => "(no zone)".to_owned(),
+    fn zone_name(&self, z: Option<usize>) -> &'m str {
+        let model: &'m Model = self.facts.model;
+        match z.and_then(|z| model.zones.get(z)) {
+            Some(z) => z.name.as_deref().unwrap_or(&z.id),
+            None => "(no zone)",
         }
     }
 
@@ -1142,52 +1143,63 @@ impl<'a, 'm> Builder<'a, 'm> {
         out
     }
 
+    /// The rule's description template with the threat's names filled in, allocated once at its
+    /// exact length (a large report holds hundreds of megabytes of descriptions).
     fn render(&self, rule: u32, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> String {
+        let mut len = 0;
+        self.pieces(rule, subject, assets, missing, |p| len += p.len());
+        let mut out = String::with_capacity(len);
+        self.pieces(rule, subject, assets, missing, |p| out.push_str(p));
+        out
+    }
+
+    /// Calls `emit` with each piece of the description in order.
+    fn pieces<'s>(
+        &'s self,
+        rule: u32,
+        subject: Subject,
+        assets: &[u32],
+        missing: &'s [Arc<str>],
+        mut emit: impl FnMut(&'s str),
+    ) {
         let facts = self.facts;
-        let asset_name = |a: u32| facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
+        let model: &'m Model = facts.model;
+        let asset_name = |a: u32| model.data_assets.get(a as usize).map_or("", |d| d.display_name());
         let segments = self.templates.get(rule as usize).map_or(&[][..], Vec::as_slice);
-        let template_len = self.rules.rules.get(rule as usize).map_or(0, |r| r.spec.description.len());
-        let mut out = String::with_capacity(template_len + 96);
+        let list = |emit: &mut dyn FnMut(&'s str), items: &mut dyn Iterator<Item = &'s str>, empty: &'static str| {
+            let mut first = true;
+            for item in items {
+                if !first {
+                    emit(", ");
+                }
+                first = false;
+                emit(item);
+            }
+            if first {
+                emit(empty);
+            }
+        };
         for seg in segments {
             match (*seg, subject) {
-                (Segment::Text(t), _) => out.push_str(t),
-                (Segment::Self_, Subject::Comp(c)) => out.push_str(self.comp_name(c)),
+                (Segment::Text(t), _) => emit(t),
+                (Segment::Self_, Subject::Comp(c)) => emit(self.comp_name(c)),
                 (Segment::Zone, Subject::Comp(c)) => {
-                    out.push_str(&self.zone_name(facts.graph.nodes.get(c as usize).and_then(|n| n.zone)));
+                    emit(self.zone_name(facts.graph.nodes.get(c as usize).and_then(|n| n.zone)));
                 }
-                (Segment::Zone, Subject::Zone(z)) => out.push_str(&self.zone_name(Some(z as usize))),
-                (Segment::Flow, Subject::Flow(f)) => out.push_str(
-                    facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()).unwrap_or(self.flow_id(f)),
-                ),
-                (Segment::Source, Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).0)),
-                (Segment::Target, Subject::Flow(f)) => out.push_str(self.comp_name(self.endpoints(f).1)),
-                (Segment::Asset, Subject::Asset(a)) => out.push_str(asset_name(a)),
+                (Segment::Zone, Subject::Zone(z)) => emit(self.zone_name(Some(z as usize))),
+                (Segment::Flow, Subject::Flow(f)) => {
+                    emit(model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()).unwrap_or(self.flow_id(f)));
+                }
+                (Segment::Source, Subject::Flow(f)) => emit(self.comp_name(self.endpoints(f).0)),
+                (Segment::Target, Subject::Flow(f)) => emit(self.comp_name(self.endpoints(f).1)),
+                (Segment::Asset, Subject::Asset(a)) => emit(asset_name(a)),
                 (Segment::Data, _) => {
-                    if assets.is_empty() {
-                        out.push_str("no declared data asset");
-                    }
-                    for (i, &a) in assets.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        out.push_str(asset_name(a));
-                    }
+                    list(&mut emit, &mut assets.iter().map(|&a| asset_name(a)), "no declared data asset");
                 }
-                (Segment::Missing, _) => {
-                    if missing.is_empty() {
-                        out.push_str("none");
-                    }
-                    for (i, m) in missing.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        out.push_str(m);
-                    }
-                }
+                (Segment::Missing, _) => list(&mut emit, &mut missing.iter().map(|m| &**m), "none"),
                 _ => {}
             }
         }
-        out
     }
 
     /// The assumptions register; also links each threat to the assumptions it depends on.
