@@ -183,7 +183,7 @@ impl Report {
             column(&|t| joined(report.rule_of(t).into_iter().flat_map(|r| &r.attack).map(|a| a.id.as_str()))),
         )?;
         columns.set_item("controls_missing", column(&|t| joined(t.controls_missing.iter().map(|c| &**c))))?;
-        columns.set_item("description", column(&|t| t.description.clone()))?;
+        columns.set_item("description", column(&|t| t.description.to_string()))?;
         helper.call_method1("threats_frame", (columns,))
     }
 
@@ -218,7 +218,7 @@ impl Report {
                 o,
                 "<td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&t.rule.id),
-                escape(&t.description),
+                escape(&t.description.to_string()),
                 escape(&t.title),
                 escape(element),
                 escape(&t.status),
@@ -309,7 +309,7 @@ impl Threat {
 
     #[getter]
     fn description(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(self.t(py)?.description.clone())
+        Ok(self.t(py)?.description.to_string())
     }
 
     /// Residual severity: `critical`, `high`, `medium`, `low` or `info`.

@@ -107,7 +107,12 @@ fn every_example_report_is_explained_and_deterministic() {
         assert!(!r.threats.is_empty());
         for t in &r.threats {
             assert!(t.id.starts_with("TG-") && t.id.len() == 19, "{}", t.id);
-            assert!(!t.description.contains('{'), "unrendered placeholder in {}: {}", t.rule.id, t.description);
+            assert!(
+                !t.description.to_string().contains('{'),
+                "unrendered placeholder in {}: {}",
+                t.rule.id,
+                t.description
+            );
             assert!(t.severity <= t.inherent_severity);
             if t.likelihood.factors.is_none() {
                 continue;

@@ -45,6 +45,8 @@ pub(crate) struct RuleInfo {
     title: Arc<str>,
     stride: Arc<Vec<String>>,
     linddun: Arc<Vec<String>>,
+    /// The description template, split at its placeholders.
+    template: Arc<Template>,
     /// (label, token ids that implement the control)
     nist: Vec<(Arc<str>, Vec<u16>)>,
     /// What the report's `rules` section says of the rule.
@@ -115,6 +117,7 @@ pub(crate) fn rule_infos(rules: &RuleSet, cat: &Catalogs) -> Vec<RuleInfo> {
                 title: Arc::from(s.title.as_str()),
                 stride: Arc::new(summary.stride.clone()),
                 linddun: Arc::new(summary.linddun.clone()),
+                template: Arc::new(Template::parse(&s.description)),
                 nist: s
                     .controls
                     .nist_800_53
@@ -391,51 +394,6 @@ impl Interned {
     }
 }
 
-/// A piece of a rule's description template: text, or a `{placeholder}`.
-#[derive(Debug, Clone, Copy)]
-enum Segment<'a> {
-    Text(&'a str),
-    Self_,
-    Zone,
-    Flow,
-    Source,
-    Target,
-    Asset,
-    Data,
-    Missing,
-    /// A placeholder with no value (rendered as nothing).
-    Unknown,
-}
-
-/// Splits a description template at its `{placeholders}`; an unclosed `{` is text.
-fn parse_template(template: &str) -> Vec<Segment<'_>> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = rest.get(open + 1..).unwrap_or("");
-        let Some(close) = after.find('}') else { break };
-        if open > 0 {
-            out.push(Segment::Text(rest.get(..open).unwrap_or("")));
-        }
-        out.push(match after.get(..close).unwrap_or("") {
-            "self" => Segment::Self_,
-            "zone" => Segment::Zone,
-            "flow" => Segment::Flow,
-            "source" => Segment::Source,
-            "target" => Segment::Target,
-            "asset" => Segment::Asset,
-            "data" => Segment::Data,
-            "missing" => Segment::Missing,
-            _ => Segment::Unknown,
-        });
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    if !rest.is_empty() {
-        out.push(Segment::Text(rest));
-    }
-    out
-}
-
 /// Who declares a control in reach of a threat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Owner {
@@ -461,6 +419,8 @@ struct Builder<'a, 'm> {
     flow_ids: Interned,
     flow_names: Interned,
     asset_ids: Interned,
+    asset_names: Interned,
+    zone_names: Interned,
     tokens: Vec<Arc<str>>,
     /// Scratch list of the controls in reach of the threat being built.
     scope: Vec<(Owner, Decl)>,
@@ -470,8 +430,6 @@ struct Builder<'a, 'm> {
     /// Assets already collected by the current `reachable_assets` walk: (round of each asset,
     /// current round).
     asset_seen: (Vec<u32>, u32),
-    /// Each rule's description template, split once.
-    templates: Vec<Vec<Segment<'a>>>,
     /// Scratch list of the unset attributes the threat being built reads.
     reads: Vec<Unset>,
 }
@@ -545,12 +503,13 @@ impl<'a, 'm> Builder<'a, 'm> {
             flow_ids: Interned::new(facts.flows.len()),
             flow_names: Interned::new(facts.flows.len()),
             asset_ids: Interned::new(facts.assets.len()),
+            asset_names: Interned::new(facts.assets.len()),
+            zone_names: Interned::new(facts.zones.len() + 1),
             tokens: rules.token_names.iter().map(|t| Arc::from(t.as_str())).collect(),
             scope: Vec::new(),
             reach: FxHashMap::default(),
             walk: crate::graph::Walk::default(),
             asset_seen: (Vec::new(), 0),
-            templates: rules.rules.iter().map(|r| parse_template(&r.spec.description)).collect(),
             reads: Vec::new(),
         }
     }
@@ -566,6 +525,16 @@ impl<'a, 'm> Builder<'a, 'm> {
     fn comp_id_arc(&mut self, c: u32) -> Arc<str> {
         let id = self.comp_id(c);
         self.comp_ids.get(c, || Arc::from(id))
+    }
+
+    fn comp_name_arc(&mut self, c: u32) -> Arc<str> {
+        let name = self.comp_name(c);
+        self.comp_names.get(c, || Arc::from(name))
+    }
+
+    fn asset_name_arc(&mut self, a: u32) -> Arc<str> {
+        let name = self.facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
+        self.asset_names.get(a, || Arc::from(name))
     }
 
     fn asset_id_arc(&mut self, a: u32) -> Arc<str> {
@@ -599,6 +568,13 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     fn token(&self, t: u16) -> Arc<str> {
         self.tokens.get(usize::from(t)).cloned().unwrap_or_else(|| Arc::from(""))
+    }
+
+    /// A zone's name (`None`: the components without a zone), shared.
+    fn zone_name_arc(&mut self, z: Option<usize>) -> Arc<str> {
+        let name = self.zone_name(z);
+        let slot = z.filter(|&z| z < self.facts.zones.len()).unwrap_or(self.facts.zones.len());
+        self.zone_names.get(slot as u32, || Arc::from(name))
     }
 
     fn zone_name(&self, z: Option<usize>) -> &'m str {
@@ -672,7 +648,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Zone(z) => {
                 let zm = facts.model.zones.get(z as usize)?;
-                let name = Arc::from(self.zone_name(Some(z as usize)));
+                let name = self.zone_name_arc(Some(z as usize));
                 (vec![ElementRef { id: Arc::from(zm.id.as_str()), kind: ElementRefKind::Zone, name }], None)
             }
             Subject::Model => (Vec::new(), None),
@@ -772,7 +748,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
         self.reads = reads;
 
-        let description = self.render(hit.rule, hit.subject, &assets, &missing);
+        let description = self.describe(info, hit.subject, &assets, &missing);
         let implemented = self.implemented(info, &scope);
         scope.clear();
         self.scope = scope;
@@ -802,12 +778,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn comp_ref(&mut self, c: u32) -> ElementRef {
-        let name = self.comp_name(c);
-        ElementRef {
-            id: self.comp_id_arc(c),
-            kind: ElementRefKind::Component,
-            name: self.comp_names.get(c, || Arc::from(name)),
-        }
+        ElementRef { id: self.comp_id_arc(c), kind: ElementRefKind::Component, name: self.comp_name_arc(c) }
     }
 
     /// Records that the current threat depends on the automatic assumption `key`; `describe`
@@ -1143,63 +1114,58 @@ impl<'a, 'm> Builder<'a, 'm> {
         out
     }
 
-    /// The rule's description template with the threat's names filled in, allocated once at its
-    /// exact length (a large report holds hundreds of megabytes of descriptions).
-    fn render(&self, rule: u32, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> String {
-        let mut len = 0;
-        self.pieces(rule, subject, assets, missing, |p| len += p.len());
-        let mut out = String::with_capacity(len);
-        self.pieces(rule, subject, assets, missing, |p| out.push_str(p));
-        out
-    }
-
-    /// Calls `emit` with each piece of the description in order.
-    fn pieces<'s>(
-        &'s self,
-        rule: u32,
-        subject: Subject,
-        assets: &[u32],
-        missing: &'s [Arc<str>],
-        mut emit: impl FnMut(&'s str),
-    ) {
+    /// The rule's description with the names of this threat's elements, data assets and
+    /// missing mitigations (shared strings; the text is written when the report is).
+    fn describe(&mut self, info: &RuleInfo, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> Description {
+        let template = &info.template;
         let facts = self.facts;
         let model: &'m Model = facts.model;
-        let asset_name = |a: u32| model.data_assets.get(a as usize).map_or("", |d| d.display_name());
-        let segments = self.templates.get(rule as usize).map_or(&[][..], Vec::as_slice);
-        let list = |emit: &mut dyn FnMut(&'s str), items: &mut dyn Iterator<Item = &'s str>, empty: &'static str| {
-            let mut first = true;
-            for item in items {
-                if !first {
-                    emit(", ");
+        let mut slots: Vec<(Slot, Arc<str>)> = Vec::new();
+        let wants = |s: Slot| template.uses(s);
+        match subject {
+            Subject::Comp(c) => {
+                if wants(Slot::Self_) {
+                    slots.push((Slot::Self_, self.comp_name_arc(c)));
                 }
-                first = false;
-                emit(item);
+                if wants(Slot::Zone) {
+                    let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
+                    slots.push((Slot::Zone, self.zone_name_arc(z)));
+                }
             }
-            if first {
-                emit(empty);
+            Subject::Flow(f) => {
+                if wants(Slot::Flow) {
+                    // The flow's name, or its id.
+                    let name = match model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
+                        Some(n) => self.flow_names.get(f, || Arc::from(n)),
+                        None => self.owner_arc(Owner::Flow(f)),
+                    };
+                    slots.push((Slot::Flow, name));
+                }
+                let (src, tgt) = self.endpoints(f);
+                if wants(Slot::Source) {
+                    slots.push((Slot::Source, self.comp_name_arc(src)));
+                }
+                if wants(Slot::Target) {
+                    slots.push((Slot::Target, self.comp_name_arc(tgt)));
+                }
             }
-        };
-        for seg in segments {
-            match (*seg, subject) {
-                (Segment::Text(t), _) => emit(t),
-                (Segment::Self_, Subject::Comp(c)) => emit(self.comp_name(c)),
-                (Segment::Zone, Subject::Comp(c)) => {
-                    emit(self.zone_name(facts.graph.nodes.get(c as usize).and_then(|n| n.zone)));
+            Subject::Asset(a) => {
+                if wants(Slot::Asset) {
+                    slots.push((Slot::Asset, self.asset_name_arc(a)));
                 }
-                (Segment::Zone, Subject::Zone(z)) => emit(self.zone_name(Some(z as usize))),
-                (Segment::Flow, Subject::Flow(f)) => {
-                    emit(model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()).unwrap_or(self.flow_id(f)));
-                }
-                (Segment::Source, Subject::Flow(f)) => emit(self.comp_name(self.endpoints(f).0)),
-                (Segment::Target, Subject::Flow(f)) => emit(self.comp_name(self.endpoints(f).1)),
-                (Segment::Asset, Subject::Asset(a)) => emit(asset_name(a)),
-                (Segment::Data, _) => {
-                    list(&mut emit, &mut assets.iter().map(|&a| asset_name(a)), "no declared data asset");
-                }
-                (Segment::Missing, _) => list(&mut emit, &mut missing.iter().map(|m| &**m), "none"),
-                _ => {}
             }
+            Subject::Zone(z) => {
+                if wants(Slot::Zone) {
+                    slots.push((Slot::Zone, self.zone_name_arc(Some(z as usize))));
+                }
+            }
+            Subject::Model => {}
         }
+        let names = &mut self.asset_names;
+        let data = assets
+            .iter()
+            .map(|&a| names.get(a, || Arc::from(model.data_assets.get(a as usize).map_or("", |d| d.display_name()))));
+        Description::filled(template.clone(), &slots, data, missing)
     }
 
     /// The assumptions register; also links each threat to the assumptions it depends on.

@@ -3,6 +3,7 @@
 
 mod compliance;
 mod coverage;
+mod description;
 mod markdown;
 mod table;
 
@@ -10,6 +11,8 @@ pub(crate) use compliance::compliance;
 pub use compliance::{Findings, FrameworkEvidence, RequirementEvidence};
 pub(crate) use coverage::coverage;
 pub use coverage::{CoverageCell, STRIDE_PER_ELEMENT};
+pub use description::Description;
+pub(crate) use description::{Slot, Template};
 
 pub use markdown::to_markdown;
 pub use table::to_table;
@@ -250,7 +253,9 @@ pub struct Threat {
     pub id: String,
     pub rule: Arc<SourceRef>,
     pub title: Arc<str>,
-    pub description: String,
+    /// The rule's description filled in for this threat (written out when serialized).
+    #[schemars(with = "String")]
+    pub description: Description,
     pub stride: Arc<Vec<String>>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub linddun: Arc<Vec<String>>,
