@@ -566,6 +566,10 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
     }
 
+    fn token_name(&self, t: u16) -> &str {
+        self.tokens.get(usize::from(t)).map_or("", |s| s)
+    }
+
     fn token(&self, t: u16) -> Arc<str> {
         self.tokens.get(usize::from(t)).cloned().unwrap_or_else(|| Arc::from(""))
     }
@@ -662,8 +666,15 @@ impl<'a, 'm> Builder<'a, 'm> {
         // Controls in reach, with the element that declares them.
         let mut scope = std::mem::take(&mut self.scope);
         self.control_scope(hit.subject, &mut scope);
-        let mut credited = Vec::new();
-        let mut missing = Vec::new();
+        // Lists sized exactly (a pushed-to list reserves room for four: a large report holds
+        // hundreds of thousands of them).
+        let credited_count = rule
+            .mitigation_ids
+            .iter()
+            .filter(|(tok, _)| scope.iter().any(|(_, d)| d.token == *tok && d.status.credited()))
+            .count();
+        let mut credited = Vec::with_capacity(credited_count);
+        let mut missing = Vec::with_capacity(rule.mitigation_ids.len() - credited_count);
         let (mut lc, mut ic) = (0u8, 0u8);
         let mut strong = false;
         for (tok, effect) in &rule.mitigation_ids {
@@ -1013,10 +1024,18 @@ impl<'a, 'm> Builder<'a, 'm> {
             base = base.max(level);
             very_many |= af.quantity == Some(crate::model::Quantity::VeryMany as u8);
         }
-        let mut modifiers = Vec::new();
         if base == 0 {
             base = spec.default.unwrap_or(2);
         }
+        let threatened = match subject {
+            Subject::Comp(c) => Some(c),
+            Subject::Flow(f) => Some(self.endpoints(f).1),
+            _ => None,
+        };
+        let multi_tenant = threatened.filter(|&c| {
+            facts.comps.get(c as usize).is_some_and(|x| x.flags & crate::model::ComponentFlag::MultiTenant.bit() != 0)
+        });
+        let mut modifiers = Vec::with_capacity(usize::from(very_many) + usize::from(multi_tenant.is_some()));
         let mut level = base;
         if very_many {
             modifiers.push(Modifier {
@@ -1025,17 +1044,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             });
             level += 1;
         }
-        let threatened = match subject {
-            Subject::Comp(c) => Some(c),
-            Subject::Flow(f) => Some(self.endpoints(f).1),
-            _ => None,
-        };
-        if let Some(c) = threatened
-            && facts
-                .comps
-                .get(c as usize)
-                .is_some_and(|x| x.flags & crate::model::ComponentFlag::MultiTenant.bit() != 0)
-        {
+        if let Some(c) = multi_tenant {
             modifiers.push(Modifier {
                 reason: Cow::Owned(format!("blast radius: `{}` is multi-tenant", self.comp_id(c))),
                 delta: 1,
@@ -1097,20 +1106,28 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// The rule's SP 800-53 controls that a credited control in reach implements.
     fn implemented(&self, info: &RuleInfo, scope: &[(Owner, Decl)]) -> Vec<ImplementedControl> {
-        let mut out = Vec::new();
-        for (label, tokens) in &info.nist {
-            let mut by: Vec<Arc<str>> = scope
+        let by_tokens = |tokens: &[u16]| {
+            let mut by: Vec<u16> = scope
                 .iter()
                 .filter(|(_, d)| d.status.credited() && tokens.contains(&d.token))
-                .map(|(_, d)| self.token(d.token))
+                .map(|(_, d)| d.token)
                 .collect();
-            if by.is_empty() {
-                continue;
-            }
-            by.sort();
+            by.sort_unstable_by(|a, b| self.token_name(*a).cmp(self.token_name(*b)));
             by.dedup();
-            out.push(ImplementedControl { id: label.clone(), implemented_by: by });
-        }
+            by
+        };
+        let found: Vec<(&Arc<str>, Vec<u16>)> = info
+            .nist
+            .iter()
+            .map(|(label, tokens)| (label, by_tokens(tokens)))
+            .filter(|(_, by)| !by.is_empty())
+            .collect();
+        // Sized exactly: the lists live as long as the report.
+        let mut out = Vec::with_capacity(found.len());
+        out.extend(found.into_iter().map(|(label, by)| ImplementedControl {
+            id: label.clone(),
+            implemented_by: by.iter().map(|&t| self.token(t)).collect(),
+        }));
         out
     }
 
@@ -1266,9 +1283,10 @@ impl<'a, 'm> Builder<'a, 'm> {
             links.into_iter().map(|(p, n)| (p, rank.get(number(n)).copied().unwrap_or(0))).collect();
         links.sort_unstable();
         links.dedup();
-        for (pos, r) in links {
-            if let (Some(t), Some(id)) = (threats.get_mut(pos as usize), shared.get(r as usize)) {
-                t.assumptions.push(id.clone());
+        for group in links.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(t) = group.first().and_then(|&(pos, _)| threats.get_mut(pos as usize)) {
+                t.assumptions = Vec::with_capacity(group.len());
+                t.assumptions.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
             }
         }
         // Declared assumptions by id, then automatic ones by id.
