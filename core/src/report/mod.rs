@@ -253,7 +253,8 @@ pub struct Threat {
     pub id: String,
     pub rule: Arc<SourceRef>,
     pub title: Arc<str>,
-    /// The rule's description filled in for this threat (written out when serialized).
+    // The rule's description filled in for this threat, written out when serialized. (A plain
+    // comment: a doc comment would change the report's JSON Schema and the generated TS types.)
     #[schemars(with = "String")]
     pub description: Description,
     pub stride: Arc<Vec<String>>,
