@@ -25,7 +25,7 @@ pub(crate) enum Slot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
     /// Text between placeholders: a byte range of the template.
-    Text(u32, u32),
+    Text(usize, usize),
     Slot(Slot),
     /// `{data}`: the data assets at stake, or "no declared data asset".
     Data,
@@ -53,7 +53,7 @@ impl Template {
         let mut at = 0usize;
         let text = |pieces: &mut Vec<Piece>, from: usize, to: usize| {
             if to > from {
-                pieces.push(Piece::Text(from as u32, to as u32));
+                pieces.push(Piece::Text(from, to));
             }
         };
         loop {
@@ -83,13 +83,6 @@ impl Template {
             at += open + 1 + close + 1;
         }
         text(&mut pieces, at, template.len());
-        // Byte ranges are u32: a longer template (never seen; rule files are small) is kept as
-        // one text piece up to that length.
-        if template.len() > u32::MAX as usize {
-            pieces = vec![Piece::Text(0, u32::MAX)];
-            slots = 0;
-            (data, missing) = (false, false);
-        }
         Template { text: template.into(), pieces: pieces.into(), slots, data, missing }
     }
 
@@ -176,9 +169,7 @@ impl Description {
         };
         for piece in template.pieces.iter() {
             match *piece {
-                Piece::Text(from, to) => {
-                    out.write_str(template.text.get(from as usize..to as usize).unwrap_or(&template.text))?;
-                }
+                Piece::Text(from, to) => out.write_str(template.text.get(from..to).unwrap_or_default())?,
                 Piece::Slot(s) => {
                     let bit = 1u8 << s as u8;
                     if filled & bit != 0 {
