@@ -266,6 +266,8 @@ fn update_attack_rebuilds_the_bundled_catalog_from_mitre_stix() {
 #[test]
 fn catalogs_dir_extends_and_replaces_bundled_catalogs() {
     let dir = std::env::temp_dir().join(format!("threatgraph-cli-catalogs-{}", std::process::id()));
+    // A fresh directory: an earlier run with the same process id leaves its broken replacement.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("frameworks")).unwrap();
     std::fs::write(
         dir.join("frameworks/internal.yaml"),
@@ -286,6 +288,7 @@ fn catalogs_dir_extends_and_replaces_bundled_catalogs() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("frameworks/frameworks.yaml#/frameworks/0/requirements/0/evidence"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
