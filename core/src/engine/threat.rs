@@ -532,6 +532,17 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.comp_names.get(c, || Arc::from(name))
     }
 
+    /// A flow's name as element references show it: declared, or `source → target`.
+    fn flow_name_arc(&mut self, f: u32) -> Arc<str> {
+        let declared = self.facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref());
+        let (s, t) = self.endpoints(f);
+        let (sn, tn) = (self.comp_name(s), self.comp_name(t));
+        self.flow_names.get(f, || match declared {
+            Some(n) => Arc::from(n),
+            None => Arc::from(format!("{sn} → {tn}")),
+        })
+    }
+
     fn asset_name_arc(&mut self, a: u32) -> Arc<str> {
         let name = self.facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
         self.asset_names.get(a, || Arc::from(name))
@@ -633,13 +644,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             Subject::Flow(f) => {
                 let (s, t) = self.endpoints(f);
                 let fid = self.owner_arc(Owner::Flow(f));
-                let name = match facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
-                    Some(n) => self.flow_names.get(f, || Arc::from(n)),
-                    None => {
-                        let (sn, tn) = (self.comp_name(s), self.comp_name(t));
-                        self.flow_names.get(f, || Arc::from(format!("{sn} → {tn}")))
-                    }
-                };
+                let name = self.flow_name_arc(f);
                 (
                     vec![ElementRef { id: fid, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)],
                     Some(t),
@@ -1151,11 +1156,9 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Flow(f) => {
                 if wants(Slot::Flow) {
-                    // The flow's name, or its id.
-                    let name = match model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
-                        Some(n) => self.flow_names.get(f, || Arc::from(n)),
-                        None => self.owner_arc(Owner::Flow(f)),
-                    };
+                    // The flow's declared name, or its id.
+                    let declared = model.flows.get(f as usize).is_some_and(|fl| fl.name.is_some());
+                    let name = if declared { self.flow_name_arc(f) } else { self.owner_arc(Owner::Flow(f)) };
                     slots.push((Slot::Flow, name));
                 }
                 let (src, tgt) = self.endpoints(f);
@@ -1178,10 +1181,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Model => {}
         }
-        let names = &mut self.asset_names;
-        let data = assets
-            .iter()
-            .map(|&a| names.get(a, || Arc::from(model.data_assets.get(a as usize).map_or("", |d| d.display_name()))));
+        let data = assets.iter().map(|&a| self.asset_name_arc(a));
         Description::filled(template.clone(), &slots, data, missing)
     }
 
