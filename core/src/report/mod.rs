@@ -365,9 +365,7 @@ impl Pretty {
             }
         }
     }
-}
 
-impl Pretty {
     fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth += 1;
         self.has_value = false;
