@@ -64,6 +64,33 @@ pub fn model_schema() -> String {
 /// `sha256:` of the model's canonical JSON: every collection sorted by id, so reordering the
 /// model file does not change it.
 pub fn model_hash(model: &Model) -> String {
+    let generated: Vec<String> =
+        model.flows.iter().map(|f| if f.id.is_some() { String::new() } else { f.effective_id() }).collect();
+    let flow_id = |i: usize| match model.flows.get(i).and_then(|f| f.id.as_deref()) {
+        Some(id) => id,
+        None => generated.get(i).map_or("", String::as_str),
+    };
+    let order = ModelOrder {
+        components: model::order_by_key(model.components.len(), |i| {
+            model.components.get(i).map_or("", |c| c.id.as_str())
+        }),
+        data_assets: model::order_by_key(model.data_assets.len(), |i| {
+            model.data_assets.get(i).map_or("", |d| d.id.as_str())
+        }),
+        flows: model::order_by_key(model.flows.len(), flow_id),
+    };
+    model_hash_in(model, &order)
+}
+
+/// Components, data assets and flows in id order (indices), for [`model_hash_in`].
+pub(crate) struct ModelOrder {
+    pub components: Vec<u32>,
+    pub data_assets: Vec<u32>,
+    pub flows: Vec<u32>,
+}
+
+/// [`model_hash`] given the id orders of the large collections (the analysis has them already).
+pub(crate) fn model_hash_in(model: &Model, order: &ModelOrder) -> String {
     /// Serializes into a buffer and hashes it in large blocks (serde_json writes a few bytes at
     /// a time; hashing each write would cost more than the serialization).
     struct HashWriter {
@@ -82,17 +109,13 @@ pub fn model_hash(model: &Model) -> String {
                 self.buf.clear();
             }
         }
-    }
-    fn write_sorted<'a, T: serde::Serialize>(
-        w: &mut HashWriter,
-        tag: &str,
-        items: &'a [T],
-        key: impl Fn(&'a T) -> &'a str,
-    ) {
-        w.bytes(tag.as_bytes());
-        for i in model::order_by_key(items.len(), |i| items.get(i).map_or("", &key)) {
-            if let Some(item) = items.get(i as usize) {
-                w.item(item);
+        /// `tag`, then the items in `order`.
+        fn items<T: serde::Serialize>(&mut self, tag: &str, items: &[T], order: &[u32]) {
+            self.bytes(tag.as_bytes());
+            for &i in order {
+                if let Some(item) = items.get(i as usize) {
+                    self.item(item);
+                }
             }
         }
     }
@@ -100,22 +123,14 @@ pub fn model_hash(model: &Model) -> String {
     let mut header = model.clone_header();
     header.format_version = Some(model::FORMAT_VERSION);
     let _ = serde_json::to_writer(&mut w.buf, &header);
-    write_sorted(&mut w, "zones", &model.zones, |z| z.id.as_str());
-    write_sorted(&mut w, "components", &model.components, |c| c.id.as_str());
-    write_sorted(&mut w, "data_assets", &model.data_assets, |d| d.id.as_str());
-    let generated: Vec<String> =
-        model.flows.iter().map(|f| if f.id.is_some() { String::new() } else { f.effective_id() }).collect();
-    w.bytes(b"flows");
-    let flow_id = |i: usize| match model.flows.get(i).and_then(|f| f.id.as_deref()) {
-        Some(id) => id,
-        None => generated.get(i).map_or("", String::as_str),
-    };
-    for i in model::order_by_key(model.flows.len(), flow_id) {
-        if let Some(f) = model.flows.get(i as usize) {
-            w.item(f);
-        }
-    }
-    write_sorted(&mut w, "assumptions", &model.assumptions, |a| a.id.as_str());
+    let zones = model::order_by_key(model.zones.len(), |i| model.zones.get(i).map_or("", |z| z.id.as_str()));
+    w.items("zones", &model.zones, &zones);
+    w.items("components", &model.components, &order.components);
+    w.items("data_assets", &model.data_assets, &order.data_assets);
+    w.items("flows", &model.flows, &order.flows);
+    let assumptions =
+        model::order_by_key(model.assumptions.len(), |i| model.assumptions.get(i).map_or("", |a| a.id.as_str()));
+    w.items("assumptions", &model.assumptions, &assumptions);
     w.hash.update(&w.buf);
     let digest = w.hash.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();

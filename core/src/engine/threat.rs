@@ -1362,7 +1362,15 @@ fn provenance(facts: &Facts, rules: &RuleSet, cat: &Catalogs) -> Provenance {
         version: env!("CARGO_PKG_VERSION").into(),
         rule_packs: rules.packs.iter().map(|s| SourceRef { id: s.id.clone(), version: s.version.clone() }).collect(),
         catalogs,
-        model_hash: crate::model_hash(facts.model),
+        // The id orders are the inverses of the ranks the facts hold (ids are unique once valid).
+        model_hash: crate::model_hash_in(
+            facts.model,
+            &crate::ModelOrder {
+                components: crate::model::ranks(&facts.comp_rank),
+                data_assets: crate::model::ranks(&facts.asset_rank),
+                flows: crate::model::ranks(&facts.graph.flow_rank),
+            },
+        ),
     }
 }
 
