@@ -4,6 +4,8 @@
 //! `cargo run --release -p threatgraph-benches --example analyze_timed -- model.json [RUNS]`
 
 use std::time::Instant;
+// Links the benches crate for its global allocator (mimalloc, as in the CLI and the bindings).
+use threatgraph_benches as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
