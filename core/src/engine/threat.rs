@@ -343,7 +343,7 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     let mut report = Report {
         format_version: REPORT_FORMAT_VERSION,
         provenance: provenance(facts, rules, cat),
-        model: model_summary(facts),
+        model: model_summary(&mut b),
         methodology: methodology(cat),
         summary,
         threats,
@@ -1386,13 +1386,15 @@ fn methodology(cat: &Catalogs) -> Methodology {
     }
 }
 
-fn model_summary(facts: &Facts) -> ModelSummary {
+/// The architecture summary; its element ids are the ones the threats share (`b`'s).
+fn model_summary(b: &mut Builder) -> ModelSummary {
+    let facts = b.facts;
     let m = facts.model;
     let g = &facts.graph;
     // Component ids in id order.
-    let by_comp_id = |mut cs: Vec<u32>| -> Vec<String> {
+    let mut by_comp_id = |mut cs: Vec<u32>| -> Vec<Arc<str>> {
         cs.sort_unstable_by_key(|&c| facts.comp_rank.get(c as usize).copied().unwrap_or(u32::MAX));
-        cs.iter().filter_map(|&c| m.components.get(c as usize)).map(|c| c.id.clone()).collect()
+        cs.iter().filter(|&&c| (c as usize) < m.components.len()).map(|&c| b.comp_id_arc(c)).collect()
     };
     let members = g.zone_members(m.zones.len());
     let mut zones: Vec<ZoneSummary> = m
@@ -1424,6 +1426,7 @@ fn model_summary(facts: &Facts) -> ModelSummary {
         });
     }
     zones.sort_by(|a, b| a.trust.cmp(&b.trust).then(a.id.cmp(&b.id)));
+    let exposed = by_comp_id(g.nodes.iter().enumerate().filter(|(_, n)| n.reachable).map(|(i, _)| i as u32).collect());
     let mut crossing_flows: Vec<(u32, usize)> = g
         .edges
         .iter()
@@ -1438,20 +1441,21 @@ fn model_summary(facts: &Facts) -> ModelSummary {
         .map(|(fi, e)| {
             let f = facts.flows.get(fi);
             CrossingSummary {
-                flow: facts.flow_ids.get(fi).cloned().unwrap_or_default(),
-                source: m.components.get(e.source as usize).map_or_else(String::new, |c| c.id.clone()),
-                target: m.components.get(e.target as usize).map_or_else(String::new, |c| c.id.clone()),
-                direction: crate::rules::ast::CROSSING_NAMES.get(e.crossing as usize).copied().unwrap_or("").to_owned(),
+                flow: b.owner_arc(Owner::Flow(fi as u32)),
+                source: b.comp_id_arc(e.source),
+                target: b.comp_id_arc(e.target),
+                direction: Cow::Borrowed(
+                    crate::rules::ast::CROSSING_NAMES.get(e.crossing as usize).copied().unwrap_or(""),
+                ),
                 encrypted: f.is_some_and(|f| f.encrypted),
-                authentication: f
-                    .and_then(|f| crate::rules::ast::AUTHENTICATION_NAMES.get(usize::from(f.auth)))
-                    .copied()
-                    .unwrap_or("none")
-                    .to_owned(),
+                authentication: Cow::Borrowed(
+                    f.and_then(|f| crate::rules::ast::AUTHENTICATION_NAMES.get(usize::from(f.auth)))
+                        .copied()
+                        .unwrap_or("none"),
+                ),
             }
         })
         .collect();
-    let exposed = by_comp_id(g.nodes.iter().enumerate().filter(|(_, n)| n.reachable).map(|(i, _)| i as u32).collect());
     let mut asset_order: Vec<(u32, usize)> =
         (0..m.data_assets.len()).map(|i| (facts.asset_rank.get(i).copied().unwrap_or(u32::MAX), i)).collect();
     asset_order.sort_unstable();

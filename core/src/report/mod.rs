@@ -82,7 +82,7 @@ pub struct ModelSummary {
     /// Flows that cross a trust boundary.
     pub crossings: Vec<CrossingSummary>,
     /// Components reachable from the internet.
-    pub internet_exposed: Vec<String>,
+    pub internet_exposed: Vec<Arc<str>>,
     /// Data assets with their classification and tags.
     pub data_assets: Vec<DataAssetSummary>,
 }
@@ -105,17 +105,17 @@ pub struct ZoneSummary {
     pub trust: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    pub components: Vec<String>,
+    pub components: Vec<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CrossingSummary {
-    pub flow: String,
-    pub source: String,
-    pub target: String,
-    pub direction: String,
+    pub flow: Arc<str>,
+    pub source: Arc<str>,
+    pub target: Arc<str>,
+    pub direction: Cow<'static, str>,
     pub encrypted: bool,
-    pub authentication: String,
+    pub authentication: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
