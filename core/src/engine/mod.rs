@@ -130,10 +130,15 @@ mod tests {
         let mut plain = (*engine.rules).clone();
         for r in &mut plain.rules {
             r.requires = 0;
+            r.endpoints = [crate::rules::EndpointMask::ANY; 2];
         }
         let unindexed =
             Engine { catalogs: engine.catalogs.clone(), rules: Arc::new(plain), infos: engine.infos.clone() };
         assert!(engine.rules.rules.iter().any(|r| r.requires != 0), "some rule should be indexed on facts");
+        assert!(
+            engine.rules.rules.iter().any(|r| r.endpoints != [crate::rules::EndpointMask::ANY; 2]),
+            "some flow rule should be indexed on its endpoints"
+        );
         for name in ["webshop", "patient-portal", "saas-platform"] {
             let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
             let model = Model::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -143,6 +148,55 @@ mod tests {
                 "{name}"
             );
         }
+        let model = every_type_pair();
+        let indexed = engine.analyze(&model).unwrap();
+        assert!(indexed.threats.len() > 1000, "the model should raise many threats, not {}", indexed.threats.len());
+        assert_eq!(indexed.to_json(), unindexed.analyze(&model).unwrap().to_json(), "every type pair");
+    }
+
+    /// Every component type (with its own kind and with another), one zone of every kind, and
+    /// flows between a fifth of all pairs with every authentication and a few protocols.
+    fn every_type_pair() -> Model {
+        use crate::model::ComponentType;
+        use crate::rules::ast::{AUTHENTICATION_NAMES, KIND_NAMES, ZONE_KIND_NAMES};
+        use serde_json::json;
+        let zones: Vec<_> = ZONE_KIND_NAMES.iter().map(|k| json!({"id": format!("z-{k}"), "kind": k})).collect();
+        let data_assets = [
+            json!({"id": "cards", "classification": "restricted", "tags": ["pci_chd"]}),
+            json!({"id": "people", "classification": "confidential", "tags": ["pii", "special_category"]}),
+            json!({"id": "secrets", "tags": ["credentials"]}),
+            json!({"id": "catalogue", "classification": "public"}),
+        ];
+        let mut components = Vec::new();
+        for (i, t) in ComponentType::NAMES.iter().enumerate() {
+            let zone = ZONE_KIND_NAMES[i % ZONE_KIND_NAMES.len()];
+            let stores = [data_assets[i % data_assets.len()]["id"].clone()];
+            components.push(json!({"id": format!("{t}-a"), "type": t, "zone": format!("z-{zone}"), "stores": stores}));
+            let zone = ZONE_KIND_NAMES[(i + 3) % ZONE_KIND_NAMES.len()];
+            let kind = KIND_NAMES[i % KIND_NAMES.len()];
+            components.push(json!({"id": format!("{t}-b"), "type": t, "kind": kind, "zone": format!("z-{zone}")}));
+        }
+        let protocols = ["https", "http", "grpc", "in_process"];
+        let mut flows = Vec::new();
+        for i in 0..components.len() {
+            for j in 0..components.len() {
+                if i == j || (i * 7 + j) % 5 != 0 {
+                    continue;
+                }
+                let n = flows.len();
+                flows.push(json!({
+                    "id": format!("f{n}"),
+                    "source": components[i]["id"],
+                    "target": components[j]["id"],
+                    "protocol": protocols[n % protocols.len()],
+                    "authentication": AUTHENTICATION_NAMES[n % AUTHENTICATION_NAMES.len()],
+                    "data": [data_assets[n % data_assets.len()]["id"]],
+                }));
+            }
+        }
+        let model = json!({"format_version": 1, "title": "every type pair", "zones": zones,
+            "components": components, "flows": flows, "data_assets": data_assets});
+        Model::from_json(&model.to_string()).unwrap()
     }
 
     #[test]

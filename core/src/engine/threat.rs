@@ -234,7 +234,17 @@ fn collect_hits(facts: &Facts, rules: &RuleSet) -> Hits {
                 _ => CROSSES,
             }
         });
+        // Type and kind of each endpoint, for the rules' endpoint masks.
+        let ends = facts.graph.edges.get(fi).and_then(|e| {
+            let (s, t) = (facts.comps.get(e.source as usize)?, facts.comps.get(e.target as usize)?);
+            Some([(s.type_ix, s.kind_ix), (t.type_ix, t.kind_ix)])
+        });
         for &ri in &rules.flow_rules {
+            if let (Some(ends), Some(rule)) = (ends, rules.rules.get(ri as usize))
+                && !ends.iter().zip(rule.endpoints.iter()).all(|(&(ty, kind), m)| m.admits(ty, kind))
+            {
+                continue;
+            }
             try_rule(&mut ev, &exists, rules, ri, (Subject::Flow(fi as u32), ctx, have), &mut hits);
         }
     }

@@ -329,6 +329,66 @@ fn required_facts(cond: &Cond) -> u8 {
     req
 }
 
+/// Component types and kinds a flow rule's endpoint can have (bit `1 << index`), read off the
+/// condition's top-level conjuncts like [`Rule::requires`]: most flow rules name the types or
+/// kinds of the components a flow connects, and one mask test per flow skips the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointMask {
+    pub types: u64,
+    pub kinds: u64,
+}
+
+impl EndpointMask {
+    /// Every type and kind.
+    pub const ANY: EndpointMask = EndpointMask { types: u64::MAX, kinds: u64::MAX };
+
+    /// Whether a component of this type and kind can satisfy the rule.
+    pub fn admits(&self, type_ix: u8, kind_ix: u8) -> bool {
+        self.types.checked_shr(u32::from(type_ix)).is_some_and(|b| b & 1 == 1)
+            && self.kinds.checked_shr(u32::from(kind_ix)).is_some_and(|b| b & 1 == 1)
+    }
+}
+
+/// The masks of a flow rule's source and target. A conjunct `source.type: {in: [...]}` (or `eq`,
+/// `ne`, `not_in`, and `not` around `eq`/`in`) narrows the source's mask; anything else leaves it.
+/// Sound because the endpoints of a flow in a validated model always exist, so the comparison is
+/// never made against a missing value.
+fn endpoint_masks(cond: &Cond) -> [EndpointMask; 2] {
+    use ast::{Attr, CompRef, Const, Holder, Op};
+    let conjuncts: &[Cond] = match cond {
+        Cond::All(cs) => cs,
+        other => std::slice::from_ref(other),
+    };
+    let mut masks = [EndpointMask::ANY; 2];
+    for c in conjuncts {
+        let (field, op, negated) = match c {
+            Cond::Cmp(f, op) => (f, op, false),
+            Cond::Not(inner) => match inner.as_ref() {
+                Cond::Cmp(f, op) => (f, op, true),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let Holder::Comp(end @ (CompRef::Source | CompRef::Target)) = field.holder else { continue };
+        let bit = |i: u8| 1u64.checked_shl(u32::from(i)).unwrap_or(0);
+        let allowed = match op {
+            Op::Eq(Const::Sym(i)) => bit(*i),
+            Op::Ne(Const::Sym(i)) => !bit(*i),
+            Op::InSym(bits, false) => *bits,
+            Op::InSym(bits, true) => !*bits,
+            _ => continue,
+        };
+        let allowed = if negated { !allowed } else { allowed };
+        let Some(m) = masks.get_mut(usize::from(end == CompRef::Target)) else { continue };
+        match field.attr {
+            Attr::Type => m.types &= allowed,
+            Attr::Kind => m.kinds &= allowed,
+            _ => {}
+        }
+    }
+    masks
+}
+
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -336,6 +396,9 @@ pub struct Rule {
     pub cond: Cond,
     /// Pre-computed facts an element must have for the rule to be evaluated on it.
     pub requires: u8,
+    /// Flow rules: what the source and the target of a flow must be for the rule to be
+    /// evaluated on it ([`EndpointMask::ANY`] for other rules).
+    pub endpoints: [EndpointMask; 2],
     pub exists: Vec<Exists>,
     /// Mitigation tokens as ids, with their effects.
     pub mitigation_ids: Vec<(u16, Effect)>,
@@ -644,5 +707,54 @@ fn compile_rule(
     }
     let cond = cond?;
     let requires = required_facts(&cond);
-    Some(Rule { spec: spec.clone(), cond, requires, exists: compiler.exists, mitigation_ids, pack })
+    let endpoints = if spec.applies_to == AppliesTo::Flow { endpoint_masks(&cond) } else { [EndpointMask::ANY; 2] };
+    Some(Rule { spec: spec.clone(), cond, requires, endpoints, exists: compiler.exists, mitigation_ids, pack })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ComponentType;
+
+    fn masks(when: &str) -> [EndpointMask; 2] {
+        let text = format!(
+            "format_version: 1\nid: t\nversion: 0.0.1\nsource: test\nlicence: Apache-2.0\nrules:\n  - id: X-1\n    version: 1.0.0\n    title: t\n    \
+             description: d\n    stride: [spoofing]\n    applies_to: flow\n    when: {when}\n"
+        );
+        let file = RuleFile::parse("t.yaml", &text).unwrap();
+        let set = RuleSet::compile(&[file], &crate::catalog::Catalogs::bundled().unwrap()).unwrap();
+        set.get("X-1").unwrap().endpoints
+    }
+
+    fn type_bit(name: &str) -> u64 {
+        1 << ComponentType::NAMES.iter().position(|n| *n == name).unwrap()
+    }
+
+    #[test]
+    fn endpoint_masks_follow_top_level_type_and_kind_tests() {
+        let [s, t] = masks("{all: [{field: source.type, eq: browser}, {field: target.kind, in: [process]}]}");
+        assert_eq!(s, EndpointMask { types: type_bit("browser"), kinds: u64::MAX });
+        assert_eq!(t, EndpointMask { types: u64::MAX, kinds: 0b10 });
+
+        let [s, t] =
+            masks("{all: [{field: source.type, not_in: [browser, api]}, {not: {field: target.kind, eq: process}}]}");
+        assert_eq!(s.types, !(type_bit("browser") | type_bit("api")));
+        assert_eq!(t.kinds, !0b10);
+        assert!(!s.admits(ComponentType::Api as u8, 1) && s.admits(ComponentType::Database as u8, 2));
+
+        let [s, _] = masks("{all: [{field: source.type, ne: api}, {field: source.type, in: [api, database]}]}");
+        assert_eq!(s.types, type_bit("database"), "conjuncts intersect");
+    }
+
+    #[test]
+    fn endpoint_masks_ignore_what_they_cannot_bound() {
+        // A disjunction, a test of the flow and a negated conjunction leave both endpoints open.
+        for when in [
+            "{any: [{field: source.type, eq: browser}, {field: target.type, eq: api}]}",
+            "{field: flow.authentication, eq: none}",
+            "{not: {all: [{field: source.type, eq: browser}, {field: target.type, eq: api}]}}",
+        ] {
+            assert_eq!(masks(when), [EndpointMask::ANY; 2], "{when}");
+        }
+    }
 }
