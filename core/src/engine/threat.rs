@@ -144,14 +144,18 @@ const REACH_HOPS: u32 = 3;
 const REACH_CAP: usize = 10_000;
 
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut s, bytes);
+    s
+}
+
+fn push_hex(s: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
         for nibble in [b >> 4, b & 15] {
             s.push(DIGITS.get(usize::from(nibble)).map_or('0', |&d| char::from(d)));
         }
     }
-    s
 }
 
 /// The first 8 bytes of SHA-256 over the parts, each followed by a NUL.
@@ -442,6 +446,8 @@ struct Builder<'a, 'm> {
     asset_seen: (Vec<u32>, u32),
     /// Scratch list of the unset attributes the threat being built reads.
     reads: Vec<Unset>,
+    /// Scratch list of the description slots of the threat being built.
+    slots: Vec<(Slot, Arc<str>)>,
 }
 
 /// What an automatic assumption is about.
@@ -493,7 +499,7 @@ fn threat_id(rule: &str, subject: &str) -> (String, u64) {
     let first = fingerprint(&[rule, subject]);
     let mut id = String::with_capacity(19);
     id.push_str("TG-");
-    id.push_str(&hex(&first));
+    push_hex(&mut id, &first);
     (id, u64::from_be_bytes(first))
 }
 
@@ -521,6 +527,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             walk: crate::graph::Walk::default(),
             asset_seen: (Vec::new(), 0),
             reads: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
@@ -1152,7 +1159,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         let template = &info.template;
         let facts = self.facts;
         let model: &'m Model = facts.model;
-        let mut slots: Vec<(Slot, Arc<str>)> = Vec::new();
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
         let wants = |s: Slot| template.uses(s);
         match subject {
             Subject::Comp(c) => {
@@ -1192,7 +1200,10 @@ impl<'a, 'm> Builder<'a, 'm> {
             Subject::Model => {}
         }
         let data = assets.iter().map(|&a| self.asset_name_arc(a));
-        Description::filled(template.clone(), &slots, data, missing)
+        let description = Description::filled(template.clone(), &slots, data, missing);
+        slots.clear();
+        self.slots = slots;
+        description
     }
 
     /// The assumptions register; also links each threat to the assumptions it depends on.

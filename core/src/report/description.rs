@@ -127,7 +127,11 @@ impl Description {
         missing: &[Arc<str>],
     ) -> Description {
         let mut filled = 0u8;
-        let mut names = Vec::with_capacity(slots.len() + data.len() + missing.len());
+        // Exactly the names kept (a boxed slice of a longer list would be copied again).
+        let used = slots.iter().filter(|(s, _)| template.slots & (1 << *s as u8) != 0).count();
+        let data_len = if template.uses_data() { data.len() } else { 0 };
+        let missing_len = if template.uses_missing() { missing.len() } else { 0 };
+        let mut names = Vec::with_capacity(used + data_len + missing_len);
         // In slot order, whatever the order of `slots`: a slot's name is found by its rank.
         for bit in 0..8u8 {
             if let Some((_, name)) = slots.iter().find(|(s, _)| *s as u8 == bit)
@@ -138,7 +142,6 @@ impl Description {
                 names.push(name.clone());
             }
         }
-        let data_len = if template.uses_data() { data.len() } else { 0 };
         if template.uses_data() {
             names.extend(data);
         }
