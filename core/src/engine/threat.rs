@@ -448,6 +448,9 @@ struct Builder<'a, 'm> {
     reads: Vec<Unset>,
     /// Scratch list of the description slots of the threat being built.
     slots: Vec<(Slot, Arc<str>)>,
+    /// Element lists of the threats on each component and each flow, made on first use.
+    comp_elements: Vec<Option<Arc<[ElementRef]>>>,
+    flow_elements: Vec<Option<Arc<[ElementRef]>>>,
 }
 
 /// What an automatic assumption is about.
@@ -528,6 +531,8 @@ impl<'a, 'm> Builder<'a, 'm> {
             asset_seen: (Vec::new(), 0),
             reads: Vec::new(),
             slots: Vec::new(),
+            comp_elements: vec![None; facts.comps.len()],
+            flow_elements: vec![None; facts.flows.len()],
         }
     }
 
@@ -656,28 +661,23 @@ impl<'a, 'm> Builder<'a, 'm> {
         reads.extend_from_slice(read);
 
         // Elements and the id fingerprint.
-        let (elements, primary_comp): (Vec<ElementRef>, Option<u32>) = match hit.subject {
-            Subject::Comp(c) => (vec![self.comp_ref(c)], Some(c)),
-            Subject::Flow(f) => {
-                let (s, t) = self.endpoints(f);
-                let fid = self.owner_arc(Owner::Flow(f));
-                let name = self.flow_name_arc(f);
-                (
-                    vec![ElementRef { id: fid, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)],
-                    Some(t),
-                )
-            }
+        let (elements, primary_comp): (Arc<[ElementRef]>, Option<u32>) = match hit.subject {
+            Subject::Comp(c) => (self.comp_elements(c), Some(c)),
+            Subject::Flow(f) => (self.flow_elements(f), Some(self.endpoints(f).1)),
             Subject::Asset(a) => {
                 let d = facts.model.data_assets.get(a as usize)?;
                 let id = self.asset_id_arc(a);
-                (vec![ElementRef { id, kind: ElementRefKind::DataAsset, name: Arc::from(d.display_name()) }], None)
+                (
+                    Arc::new([ElementRef { id, kind: ElementRefKind::DataAsset, name: Arc::from(d.display_name()) }]),
+                    None,
+                )
             }
             Subject::Zone(z) => {
                 let zm = facts.model.zones.get(z as usize)?;
                 let name = self.zone_name_arc(Some(z as usize));
-                (vec![ElementRef { id: Arc::from(zm.id.as_str()), kind: ElementRefKind::Zone, name }], None)
+                (Arc::new([ElementRef { id: Arc::from(zm.id.as_str()), kind: ElementRefKind::Zone, name }]), None)
             }
-            Subject::Model => (Vec::new(), None),
+            Subject::Model => (Arc::new([]), None),
         };
         let (id, fingerprint) = threat_id(&spec.id, elements.first().map_or("model", |e| &e.id));
 
@@ -801,10 +801,10 @@ impl<'a, 'm> Builder<'a, 'm> {
                 likelihood,
                 impact,
                 status: Cow::Borrowed(status),
-                controls_credited: credited,
-                controls_missing: missing,
-                controls_implemented: implemented,
-                assumptions: Vec::new(),
+                controls_credited: credited.into_boxed_slice(),
+                controls_missing: missing.into_boxed_slice(),
+                controls_implemented: implemented.into_boxed_slice(),
+                assumptions: Box::default(),
             },
             fingerprint,
         ))
@@ -812,6 +812,35 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     fn comp_ref(&mut self, c: u32) -> ElementRef {
         ElementRef { id: self.comp_id_arc(c), kind: ElementRefKind::Component, name: self.comp_name_arc(c) }
+    }
+
+    /// The elements of a threat on component `c`, shared by all of them.
+    fn comp_elements(&mut self, c: u32) -> Arc<[ElementRef]> {
+        if let Some(Some(e)) = self.comp_elements.get(c as usize) {
+            return e.clone();
+        }
+        let e: Arc<[ElementRef]> = Arc::new([self.comp_ref(c)]);
+        if let Some(slot) = self.comp_elements.get_mut(c as usize) {
+            *slot = Some(e.clone());
+        }
+        e
+    }
+
+    /// The elements of a threat on flow `f` (the flow, its source, its target), shared by all of
+    /// them.
+    fn flow_elements(&mut self, f: u32) -> Arc<[ElementRef]> {
+        if let Some(Some(e)) = self.flow_elements.get(f as usize) {
+            return e.clone();
+        }
+        let (s, t) = self.endpoints(f);
+        let id = self.owner_arc(Owner::Flow(f));
+        let name = self.flow_name_arc(f);
+        let e: Arc<[ElementRef]> =
+            Arc::new([ElementRef { id, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)]);
+        if let Some(slot) = self.flow_elements.get_mut(f as usize) {
+            *slot = Some(e.clone());
+        }
+        e
     }
 
     /// Records that the current threat depends on the automatic assumption `key`; `describe`
@@ -1025,8 +1054,8 @@ impl<'a, 'm> Builder<'a, 'm> {
                 residual: f,
                 property: name,
                 base: f,
-                assets: Vec::new(),
-                modifiers: Vec::new(),
+                assets: Box::default(),
+                modifiers: Box::default(),
             };
         }
         let mut base = 0u8;
@@ -1075,7 +1104,14 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
         let level = level.min(5);
         // Asset ids are filled in by the caller.
-        Impact { inherent: level, residual: level, property: name, base, assets: Vec::new(), modifiers }
+        Impact {
+            inherent: level,
+            residual: level,
+            property: name,
+            base,
+            assets: Box::default(),
+            modifiers: modifiers.into_boxed_slice(),
+        }
     }
 
     /// Declared controls in reach of a threat, with the element that declares them, into `out`.
@@ -1233,7 +1269,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         if !facts.model.assumptions.is_empty() {
             let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
             for (pos, t) in threats.iter().enumerate() {
-                for e in &t.elements {
+                for e in t.elements.iter() {
                     by_element.entry(&*e.id).or_default().push(pos as u32);
                 }
             }
@@ -1306,8 +1342,9 @@ impl<'a, 'm> Builder<'a, 'm> {
         links.dedup();
         for group in links.chunk_by(|a, b| a.0 == b.0) {
             if let Some(t) = group.first().and_then(|&(pos, _)| threats.get_mut(pos as usize)) {
-                t.assumptions = Vec::with_capacity(group.len());
-                t.assumptions.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
+                let mut links = Vec::with_capacity(group.len());
+                links.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
+                t.assumptions = links.into_boxed_slice();
             }
         }
         // Declared assumptions by id, then automatic ones by id.

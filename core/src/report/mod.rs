@@ -260,23 +260,24 @@ pub struct Threat {
     pub stride: Arc<Vec<String>>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub linddun: Arc<Vec<String>>,
-    pub elements: Vec<ElementRef>,
+    // Shared by the threats on the same element. (A plain comment: see `description`.)
+    pub elements: Arc<[ElementRef]>,
     pub severity: Severity,
     pub inherent_severity: Severity,
     pub likelihood: Likelihood,
     pub impact: Impact,
     /// `open`, `partially_mitigated` or `mitigated`.
     pub status: Cow<'static, str>,
-    pub controls_credited: Vec<CreditedControl>,
+    pub controls_credited: Box<[CreditedControl]>,
     /// Mitigation tokens the rule names that the model does not declare.
-    pub controls_missing: Vec<Arc<str>>,
+    pub controls_missing: Box<[Arc<str>]>,
     /// The rule's recommended SP 800-53 controls that declared controls implement (the others
     /// are missing).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub controls_implemented: Vec<ImplementedControl>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub controls_implemented: Box<[ImplementedControl]>,
     /// Assumptions this threat depends on.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub assumptions: Vec<Arc<str>>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub assumptions: Box<[Arc<str>]>,
 }
 
 /// An entry of the assumptions register.

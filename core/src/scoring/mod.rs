@@ -125,9 +125,9 @@ pub struct Impact {
     /// Level before modifiers.
     pub base: u8,
     /// Data assets at stake (ids).
-    pub assets: Vec<Arc<str>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub modifiers: Vec<Modifier>,
+    pub assets: Box<[Arc<str>]>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub modifiers: Box<[Modifier]>,
 }
 
 /// Applies credits (capped at 3 per axis, floored at 1).
