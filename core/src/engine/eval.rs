@@ -145,7 +145,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                         Val::Sym(fl.authz)
                     }
                     Attr::Flags => Val::Bits(fl.flags),
-                    Attr::Controls => Val::Tokens(&fl.controls),
+                    Attr::Controls => Val::Tokens(facts.tokens.get(fl.controls)),
                     _ => Val::Null,
                 }
             }
@@ -193,7 +193,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Attr::Technology => cf().and_then(|x| x.technology.as_deref()).map(Val::Str),
             Attr::Location => cf().and_then(|x| x.location.as_deref()).map(Val::Str),
             Attr::Flags => cf().map(|x| Val::Bits(x.flags)),
-            Attr::Controls => cf().map(|x| Val::Tokens(&x.controls)),
+            Attr::Controls => cf().map(|x| Val::Tokens(facts.tokens.get(x.controls))),
             Attr::Replicas => model().map(|m| Val::Num(i64::from(m.replicas.unwrap_or(1)))),
             Attr::InternetFacing => node().map(|n| Val::Bool(n.internet_facing)),
             Attr::Reachable => node().map(|n| Val::Bool(n.reachable)),
@@ -237,12 +237,12 @@ impl<'f, 'm> Evaluator<'f, 'm> {
     pub fn scope_assets(&self, of: Option<CompRef>, scope: DataScope, ctx: Ctx) -> &'f [u32] {
         let facts = self.facts;
         match of {
-            None => ctx.flow.and_then(|f| facts.flows.get(f as usize)).map_or(&[], |f| f.data.as_slice()),
+            None => ctx.flow.and_then(|f| facts.flows.get(f as usize)).map_or(&[], |f| facts.asset_lists.get(f.data)),
             Some(r) => match self.comp_of(r, ctx).and_then(|c| facts.comps.get(c as usize)) {
                 Some(cf) => match scope {
-                    DataScope::Stored => &cf.stores,
-                    DataScope::Processed => &cf.processes,
-                    _ => &cf.handled,
+                    DataScope::Stored => facts.asset_lists.get(cf.stores),
+                    DataScope::Processed => facts.asset_lists.get(cf.processes),
+                    _ => facts.asset_lists.get(cf.handled),
                 },
                 None => &[],
             },

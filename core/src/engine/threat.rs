@@ -627,7 +627,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         let map = self.asset_handlers.get_or_insert_with(|| {
             let mut m = vec![Vec::new(); facts.assets.len()];
             for (ci, c) in facts.comps.iter().enumerate() {
-                for &a in &c.handled {
+                for &a in facts.asset_lists.get(c.handled) {
                     if let Some(v) = m.get_mut(a as usize) {
                         v.push(ci as u32);
                     }
@@ -968,7 +968,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             seen.1 += 1;
             let round = seen.1;
-            let handled = |c: usize| facts.comps.get(c).map_or(&[][..], |x| x.handled.as_slice());
+            let handled = |c: usize| facts.comps.get(c).map_or(&[][..], |x| facts.asset_lists.get(x.handled));
             let mut v = Vec::new();
             let mut add = |assets: &[u32]| {
                 for &a in assets {
@@ -992,8 +992,8 @@ impl<'a, 'm> Builder<'a, 'm> {
     fn assets_at_stake(&mut self, rule: &Rule, subject: Subject) -> (Vec<u32>, Property) {
         let prop = property_of(rule);
         let facts = self.facts;
-        let handled = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| x.handled.as_slice());
-        let stored = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| x.stores.as_slice());
+        let handled = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| facts.asset_lists.get(x.handled));
+        let stored = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| facts.asset_lists.get(x.stores));
         let scope = rule.spec.impact.assets;
         if rule.spec.impact.fixed.is_some() || scope == AssetScope::None {
             return (Vec::new(), prop);
@@ -1007,7 +1007,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             },
             Subject::Flow(f) => {
                 let (s, t) = self.endpoints(f);
-                let carried = facts.flows.get(f as usize).map_or(&[][..], |x| x.data.as_slice());
+                let carried = facts.flows.get(f as usize).map_or(&[][..], |x| facts.asset_lists.get(x.data));
                 match scope {
                     AssetScope::Carried => v.extend_from_slice(carried),
                     AssetScope::Auto => v.extend_from_slice(if carried.is_empty() { handled(t) } else { carried }),
@@ -1119,7 +1119,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         let facts = self.facts;
         let comp = |out: &mut Vec<(Owner, Decl)>, c: u32| {
             if let Some(cf) = facts.comps.get(c as usize) {
-                out.extend(cf.decls.iter().map(|d| (Owner::Comp(c), d.clone())));
+                out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(c), d.clone())));
             }
             let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
             if let Some((zi, zf)) = z.and_then(|z| facts.zones.get(z).map(|zf| (z, zf))) {
@@ -1130,13 +1130,13 @@ impl<'a, 'm> Builder<'a, 'm> {
             Subject::Comp(c) => comp(out, c),
             Subject::Flow(f) => {
                 if let Some(fl) = facts.flows.get(f as usize) {
-                    out.extend(fl.decls.iter().map(|d| (Owner::Flow(f), d.clone())));
+                    out.extend(facts.decls.get(fl.decls).iter().map(|d| (Owner::Flow(f), d.clone())));
                 }
                 let (src, tgt) = self.endpoints(f);
                 comp(out, tgt);
                 // The source's own controls (e.g. masking before sending), not its zone's.
                 if let Some(cf) = facts.comps.get(src as usize) {
-                    out.extend(cf.decls.iter().map(|d| (Owner::Comp(src), d.clone())));
+                    out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(src), d.clone())));
                 }
             }
             Subject::Asset(a) => {
@@ -1152,7 +1152,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Model => {
                 for (c, cf) in facts.comps.iter().enumerate() {
-                    out.extend(cf.decls.iter().map(|d| (Owner::Comp(c as u32), d.clone())));
+                    out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(c as u32), d.clone())));
                 }
                 for (z, zf) in facts.zones.iter().enumerate() {
                     out.extend(zf.decls.iter().map(|d| (Owner::Zone(z as u32), d.clone())));
