@@ -361,3 +361,26 @@ impl<'m> Facts<'m> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_keep_each_list_apart() {
+        let mut pool = Pool::with_capacity(0);
+        let a = pool.add([3u32, 1, 2]);
+        let empty = pool.add([]);
+        let b = pool.add_sorted([9u32, 7, 9, 8, 7], |x| *x);
+        let c = pool.add_sorted([5u32], |x| *x);
+        assert_eq!(pool.get(a), [3, 1, 2], "add keeps the given order");
+        assert!(pool.get(empty).is_empty());
+        assert_eq!(pool.get(b), [7, 8, 9], "sorted, each item once");
+        assert_eq!(pool.get(c), [5]);
+        // Sorted by the key, not by the item: descending here.
+        let d = pool.add_sorted([1u32, 3, 2, 3], |x| std::cmp::Reverse(*x));
+        assert_eq!(pool.get(d), [3, 2, 1]);
+        assert_eq!(pool.get(a), [3, 1, 2], "later lists leave earlier ones alone");
+        assert!(pool.get(Span { start: 1000, len: 2 }).is_empty(), "a span outside the pool is empty");
+    }
+}
