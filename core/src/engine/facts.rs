@@ -25,6 +25,13 @@ pub struct Span {
     len: u32,
 }
 
+impl Span {
+    /// Number of items in the list.
+    pub fn count(&self) -> usize {
+        self.len as usize
+    }
+}
+
 /// The items of many [`Span`]s, one after the other.
 #[derive(Debug, Clone)]
 pub struct Pool<T>(Vec<T>);

@@ -131,6 +131,7 @@ mod tests {
         for r in &mut plain.rules {
             r.requires = 0;
             r.endpoints = [crate::rules::EndpointMask::ANY; 2];
+            r.flow = crate::rules::FlowNeeds::default();
         }
         let unindexed =
             Engine { catalogs: engine.catalogs.clone(), rules: Arc::new(plain), infos: engine.infos.clone() };
@@ -139,6 +140,8 @@ mod tests {
             engine.rules.rules.iter().any(|r| r.endpoints != [crate::rules::EndpointMask::ANY; 2]),
             "some flow rule should be indexed on its endpoints"
         );
+        let needs = |f: fn(&crate::rules::FlowNeeds) -> bool| engine.rules.rules.iter().any(|r| f(&r.flow));
+        assert!(needs(|n| n.flags != 0) && needs(|n| n.data), "some flow rules should need flags or data");
         for name in ["webshop", "patient-portal", "saas-platform"] {
             let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
             let model = Model::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -155,9 +158,10 @@ mod tests {
     }
 
     /// Every component type (with its own kind and with another), one zone of every kind, and
-    /// flows between a fifth of all pairs with every authentication and a few protocols.
+    /// flows between a fifth of all pairs with every authentication, every flow flag, a few
+    /// protocols, and carried data on four flows in five.
     fn every_type_pair() -> Model {
-        use crate::model::ComponentType;
+        use crate::model::{ComponentType, FlowFlag};
         use crate::rules::ast::{AUTHENTICATION_NAMES, KIND_NAMES, ZONE_KIND_NAMES};
         use serde_json::json;
         let zones: Vec<_> = ZONE_KIND_NAMES.iter().map(|k| json!({"id": format!("z-{k}"), "kind": k})).collect();
@@ -190,7 +194,9 @@ mod tests {
                     "target": components[j]["id"],
                     "protocol": protocols[n % protocols.len()],
                     "authentication": AUTHENTICATION_NAMES[n % AUTHENTICATION_NAMES.len()],
-                    "data": [data_assets[n % data_assets.len()]["id"]],
+                    // Every fifth flow carries nothing; flags cycle through every flow flag.
+                    "data": if n % 5 == 4 { vec![] } else { vec![data_assets[n % data_assets.len()]["id"].clone()] },
+                    "flags": [FlowFlag::NAMES[n % FlowFlag::NAMES.len()]],
                 }));
             }
         }

@@ -243,8 +243,13 @@ fn collect_hits(facts: &Facts, rules: &RuleSet) -> Hits {
             let (s, t) = (facts.comps.get(e.source as usize)?, facts.comps.get(e.target as usize)?);
             Some([(s.type_ix, s.kind_ix), (t.type_ix, t.kind_ix)])
         });
+        let (flags, carried) = facts.flows.get(fi).map_or((0, 0), |f| (f.flags, f.data.count()));
         for &ri in &rules.flow_rules {
-            if let (Some(ends), Some(rule)) = (ends, rules.rules.get(ri as usize))
+            let Some(rule) = rules.rules.get(ri as usize) else { continue };
+            if !rule.flow.admits(flags, carried) {
+                continue;
+            }
+            if let Some(ends) = ends
                 && !ends.iter().zip(rule.endpoints.iter()).all(|(&(ty, kind), m)| m.admits(ty, kind))
             {
                 continue;

@@ -389,6 +389,48 @@ fn endpoint_masks(cond: &Cond) -> [EndpointMask; 2] {
     masks
 }
 
+/// What a flow must have for a flow rule to be evaluated on it, read off the condition's
+/// top-level conjuncts like [`Rule::requires`]: flags it tests with `contains`/`contains_all`
+/// (or `contains_any` of one flag), and carried data when it has a `data` predicate on the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlowNeeds {
+    /// Flow flag bits that must all be set.
+    pub flags: u64,
+    /// The flow must carry at least one data asset.
+    pub data: bool,
+}
+
+impl FlowNeeds {
+    /// Whether a flow with these flags, carrying `carried` data assets, can satisfy the rule.
+    pub fn admits(&self, flags: u64, carried: usize) -> bool {
+        flags & self.flags == self.flags && (!self.data || carried > 0)
+    }
+}
+
+fn flow_needs(cond: &Cond) -> FlowNeeds {
+    use ast::{Attr, Holder, Op};
+    let conjuncts: &[Cond] = match cond {
+        Cond::All(cs) => cs,
+        other => std::slice::from_ref(other),
+    };
+    let mut needs = FlowNeeds::default();
+    for c in conjuncts {
+        match c {
+            Cond::Cmp(f, Op::BitsAll(bits)) if f.holder == Holder::Flow && f.attr == Attr::Flags => {
+                needs.flags |= bits;
+            }
+            Cond::Cmp(f, Op::BitsAny(bits))
+                if f.holder == Holder::Flow && f.attr == Attr::Flags && bits.count_ones() == 1 =>
+            {
+                needs.flags |= bits;
+            }
+            Cond::Data(p) if p.of.is_none() && p.min >= 1 => needs.data = true,
+            _ => {}
+        }
+    }
+    needs
+}
+
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -399,6 +441,9 @@ pub struct Rule {
     /// Flow rules: what the source and the target of a flow must be for the rule to be
     /// evaluated on it ([`EndpointMask::ANY`] for other rules).
     pub endpoints: [EndpointMask; 2],
+    /// Flow rules: what a flow must have for the rule to be evaluated on it (nothing for other
+    /// rules).
+    pub flow: FlowNeeds,
     pub exists: Vec<Exists>,
     /// Mitigation tokens as ids, with their effects.
     pub mitigation_ids: Vec<(u16, Effect)>,
@@ -707,8 +752,10 @@ fn compile_rule(
     }
     let cond = cond?;
     let requires = required_facts(&cond);
-    let endpoints = if spec.applies_to == AppliesTo::Flow { endpoint_masks(&cond) } else { [EndpointMask::ANY; 2] };
-    Some(Rule { spec: spec.clone(), cond, requires, endpoints, exists: compiler.exists, mitigation_ids, pack })
+    let is_flow = spec.applies_to == AppliesTo::Flow;
+    let endpoints = if is_flow { endpoint_masks(&cond) } else { [EndpointMask::ANY; 2] };
+    let flow = if is_flow { flow_needs(&cond) } else { FlowNeeds::default() };
+    Some(Rule { spec: spec.clone(), cond, requires, endpoints, flow, exists: compiler.exists, mitigation_ids, pack })
 }
 
 #[cfg(test)]
@@ -744,6 +791,37 @@ mod tests {
 
         let [s, _] = masks("{all: [{field: source.type, ne: api}, {field: source.type, in: [api, database]}]}");
         assert_eq!(s.types, type_bit("database"), "conjuncts intersect");
+    }
+
+    fn needs(when: &str) -> FlowNeeds {
+        let text = format!(
+            "format_version: 1\nid: t\nversion: 0.0.1\nsource: test\nlicence: Apache-2.0\nrules:\n  - id: X-1\n    \
+             version: 1.0.0\n    title: t\n    description: d\n    stride: [spoofing]\n    applies_to: flow\n    \
+             when: {when}\n"
+        );
+        let file = RuleFile::parse("t.yaml", &text).unwrap();
+        let set = RuleSet::compile(&[file], &crate::catalog::Catalogs::bundled().unwrap()).unwrap();
+        set.get("X-1").unwrap().flow
+    }
+
+    #[test]
+    fn flow_needs_follow_top_level_flag_and_data_tests() {
+        use crate::model::FlowFlag;
+        let bit = |f: FlowFlag| f.bit();
+        let n = needs("{all: [{field: flow.flags, contains: webhook}, {field: flow.flags, contains_any: [async]}]}");
+        assert_eq!(n, FlowNeeds { flags: bit(FlowFlag::Webhook) | bit(FlowFlag::Async), data: false });
+        let n = needs("{all: [{data: {of: flow, scope: carried, tags_any: [pii]}}, {field: flow.mfa, eq: false}]}");
+        assert_eq!(n, FlowNeeds { flags: 0, data: true });
+        assert!(n.admits(0, 1) && !n.admits(0, 0));
+        // Any of several flags, flags under `any` or `not`, and data of an endpoint bound nothing.
+        for when in [
+            "{field: flow.flags, contains_any: [async, webhook]}",
+            "{any: [{field: flow.flags, contains: webhook}, {field: flow.mfa, eq: false}]}",
+            "{not: {field: flow.flags, contains: webhook}}",
+            "{data: {of: target, scope: stored, tags_any: [pii]}}",
+        ] {
+            assert_eq!(needs(when), FlowNeeds::default(), "{when}");
+        }
     }
 
     #[test]
