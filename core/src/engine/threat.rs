@@ -143,12 +143,7 @@ const REACH_HOPS: u32 = 3;
 /// Most components visited for `assets: reachable`.
 const REACH_CAP: usize = 10_000;
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    push_hex(&mut s, bytes);
-    s
-}
-
+/// Appends `bytes` to `s` as lower-case hex digits.
 fn push_hex(s: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
@@ -1304,9 +1299,18 @@ impl<'a, 'm> Builder<'a, 'm> {
             .into_iter()
             .enumerate()
             .map(|(ei, e)| {
-                let id = format!("AUTO-{}", hex(&fingerprint(&[&e.key])));
-                let mut positions: Vec<u32> =
-                    e.threats.iter().filter_map(|&i| position.get(i as usize)).copied().collect();
+                let mut id = String::with_capacity(21);
+                id.push_str("AUTO-");
+                push_hex(&mut id, &fingerprint(&[&e.key]));
+                // The threats' build indices become report positions in place.
+                let mut positions = e.threats;
+                positions.retain_mut(|i| match position.get(*i as usize) {
+                    Some(&p) => {
+                        *i = p;
+                        true
+                    }
+                    None => false,
+                });
                 positions.sort_unstable();
                 positions.dedup();
                 links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
