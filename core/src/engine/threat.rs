@@ -391,20 +391,29 @@ fn permute<T>(items: &mut [T], from: &[u32]) {
     }
 }
 
-/// Shared copies of the strings threats repeat (element ids and names, control tokens), made
-/// on first use so that a threat holds reference counts instead of copies.
-struct Interned(Vec<Option<Arc<str>>>);
+/// Shared copies of what threats repeat (element ids and names, element lists), one per
+/// element index, made on first use so that a threat holds reference counts instead of copies.
+struct Interned<T: ?Sized = str>(Vec<Option<Arc<T>>>);
 
-impl Interned {
-    fn new(n: usize) -> Interned {
+impl<T: ?Sized> Interned<T> {
+    fn new(n: usize) -> Interned<T> {
         Interned(vec![None; n])
     }
-    fn get(&mut self, i: u32, make: impl FnOnce() -> Arc<str>) -> Arc<str> {
-        match self.0.get_mut(i as usize) {
-            Some(Some(s)) => s.clone(),
-            Some(slot) => slot.insert(make()).clone(),
-            None => make(),
+    fn get(&mut self, i: u32, make: impl FnOnce() -> Arc<T>) -> Arc<T> {
+        match self.cached(i) {
+            Some(v) => v,
+            None => self.put(i, make()),
         }
+    }
+    fn cached(&self, i: u32) -> Option<Arc<T>> {
+        self.0.get(i as usize).and_then(Option::clone)
+    }
+    /// Keeps `v` for index `i` (if in range) and returns it.
+    fn put(&mut self, i: u32, v: Arc<T>) -> Arc<T> {
+        if let Some(slot) = self.0.get_mut(i as usize) {
+            *slot = Some(v.clone());
+        }
+        v
     }
 }
 
@@ -448,9 +457,9 @@ struct Builder<'a, 'm> {
     reads: Vec<Unset>,
     /// Scratch list of the description slots of the threat being built.
     slots: Vec<(Slot, Arc<str>)>,
-    /// Element lists of the threats on each component and each flow, made on first use.
-    comp_elements: Vec<Option<Arc<[ElementRef]>>>,
-    flow_elements: Vec<Option<Arc<[ElementRef]>>>,
+    /// Element lists of the threats on each component and each flow.
+    comp_elements: Interned<[ElementRef]>,
+    flow_elements: Interned<[ElementRef]>,
 }
 
 /// What an automatic assumption is about.
@@ -531,8 +540,8 @@ impl<'a, 'm> Builder<'a, 'm> {
             asset_seen: (Vec::new(), 0),
             reads: Vec::new(),
             slots: Vec::new(),
-            comp_elements: vec![None; facts.comps.len()],
-            flow_elements: vec![None; facts.flows.len()],
+            comp_elements: Interned::new(facts.comps.len()),
+            flow_elements: Interned::new(facts.flows.len()),
         }
     }
 
@@ -816,31 +825,24 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// The elements of a threat on component `c`, shared by all of them.
     fn comp_elements(&mut self, c: u32) -> Arc<[ElementRef]> {
-        if let Some(Some(e)) = self.comp_elements.get(c as usize) {
-            return e.clone();
+        if let Some(e) = self.comp_elements.cached(c) {
+            return e;
         }
-        let e: Arc<[ElementRef]> = Arc::new([self.comp_ref(c)]);
-        if let Some(slot) = self.comp_elements.get_mut(c as usize) {
-            *slot = Some(e.clone());
-        }
-        e
+        let e = Arc::new([self.comp_ref(c)]);
+        self.comp_elements.put(c, e)
     }
 
     /// The elements of a threat on flow `f` (the flow, its source, its target), shared by all of
     /// them.
     fn flow_elements(&mut self, f: u32) -> Arc<[ElementRef]> {
-        if let Some(Some(e)) = self.flow_elements.get(f as usize) {
-            return e.clone();
+        if let Some(e) = self.flow_elements.cached(f) {
+            return e;
         }
         let (s, t) = self.endpoints(f);
         let id = self.owner_arc(Owner::Flow(f));
         let name = self.flow_name_arc(f);
-        let e: Arc<[ElementRef]> =
-            Arc::new([ElementRef { id, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)]);
-        if let Some(slot) = self.flow_elements.get_mut(f as usize) {
-            *slot = Some(e.clone());
-        }
-        e
+        let e = Arc::new([ElementRef { id, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)]);
+        self.flow_elements.put(f, e)
     }
 
     /// Records that the current threat depends on the automatic assumption `key`; `describe`
