@@ -64,6 +64,11 @@ pub struct Graph {
     pub zone_trust: Vec<u8>,
     /// Position of each flow in flow-id order.
     pub flow_rank: Vec<u32>,
+    /// Targets of every component's outgoing flows, in the order `graph.edges(n)` gives them:
+    /// component `n`'s are `succ[succ_start[n]..succ_start[n + 1]]`. Contiguous, so the many
+    /// short walks of an analysis do not chase petgraph's edge links through memory.
+    succ: Vec<u32>,
+    succ_start: Vec<u32>,
 }
 
 fn is_internet(kind: Option<ZoneKind>) -> bool {
@@ -182,7 +187,16 @@ impl Graph {
                 };
             }
         }
-        Graph { graph, nodes, edges, zone_trust, flow_rank }
+        let (succ, succ_start) = successors(&graph);
+        Graph { graph, nodes, edges, zone_trust, flow_rank, succ, succ_start }
+    }
+
+    /// Targets of the flows out of component `n`, in the order of `graph.edges(n)`.
+    fn successors(&self, n: usize) -> &[u32] {
+        match (self.succ_start.get(n), self.succ_start.get(n + 1)) {
+            (Some(&a), Some(&b)) => self.succ.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 
     /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of
@@ -254,8 +268,8 @@ impl Walk {
             if d == k {
                 continue;
             }
-            for e in g.graph.edges(NodeIndex::new(node)) {
-                let t = e.target().index();
+            for &t in g.successors(node) {
+                let t = t as usize;
                 let Some(s) = self.seen.get_mut(t) else { continue };
                 if *s != round {
                     *s = round;
@@ -269,6 +283,35 @@ impl Walk {
         }
         &self.out
     }
+}
+
+/// The successor lists of [`Graph::successors`]. petgraph lists a node's outgoing edges newest
+/// first, so each component's targets are filled from the end of its range, in edge order.
+fn successors(graph: &DiGraph<u32, u32>) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; graph.node_count() + 1];
+    for e in graph.raw_edges() {
+        if let Some(c) = start.get_mut(e.source().index() + 1) {
+            *c += 1;
+        }
+    }
+    for i in 1..start.len() {
+        let prev = start.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = start.get_mut(i) {
+            *c += prev;
+        }
+    }
+    // One past the last free slot of each component's range.
+    let mut end: Vec<u32> = start.get(1..).unwrap_or(&[]).to_vec();
+    let mut succ = vec![0u32; graph.edge_count()];
+    for e in graph.raw_edges() {
+        if let Some(at) = end.get_mut(e.source().index()) {
+            *at -= 1;
+            if let Some(slot) = succ.get_mut(*at as usize) {
+                *slot = e.target().index() as u32;
+            }
+        }
+    }
+    (succ, start)
 }
 
 fn edges_source(edges: &[EdgeFacts], flow: u32) -> Option<u32> {
