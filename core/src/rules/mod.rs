@@ -301,16 +301,21 @@ pub mod facts {
     pub const INTERNET_FACING: u8 = 16;
 }
 
+/// The top-level conjuncts of a condition: the members of an `all`, or the condition itself. The
+/// rule indexes below are read off them: each must hold for the condition to hold.
+fn conjuncts(cond: &Cond) -> &[Cond] {
+    match cond {
+        Cond::All(cs) => cs,
+        other => std::slice::from_ref(other),
+    }
+}
+
 /// Facts that every element a rule can fire on must have: read off the top-level conjuncts of
 /// the condition, so the engine skips other elements with one mask test.
 fn required_facts(cond: &Cond) -> u8 {
     use ast::{Attr, CompRef, Const, Holder, Op};
-    let conjuncts: &[Cond] = match cond {
-        Cond::All(cs) => cs,
-        other => std::slice::from_ref(other),
-    };
     let mut req = 0;
-    for c in conjuncts {
+    for c in conjuncts(cond) {
         if let Cond::Cmp(f, op) = c {
             let t = matches!(op, Op::Eq(Const::Bool(true)));
             req |= match (f.holder, f.attr, op) {
@@ -355,12 +360,8 @@ impl EndpointMask {
 /// never made against a missing value.
 fn endpoint_masks(cond: &Cond) -> [EndpointMask; 2] {
     use ast::{Attr, CompRef, Const, Holder, Op};
-    let conjuncts: &[Cond] = match cond {
-        Cond::All(cs) => cs,
-        other => std::slice::from_ref(other),
-    };
     let mut masks = [EndpointMask::ANY; 2];
-    for c in conjuncts {
+    for c in conjuncts(cond) {
         let (field, op, negated) = match c {
             Cond::Cmp(f, op) => (f, op, false),
             Cond::Not(inner) => match inner.as_ref() {
@@ -409,12 +410,8 @@ impl FlowNeeds {
 
 fn flow_needs(cond: &Cond) -> FlowNeeds {
     use ast::{Attr, Holder, Op};
-    let conjuncts: &[Cond] = match cond {
-        Cond::All(cs) => cs,
-        other => std::slice::from_ref(other),
-    };
     let mut needs = FlowNeeds::default();
-    for c in conjuncts {
+    for c in conjuncts(cond) {
         match c {
             Cond::Cmp(f, Op::BitsAll(bits)) if f.holder == Holder::Flow && f.attr == Attr::Flags => {
                 needs.flags |= bits;
@@ -763,14 +760,20 @@ mod tests {
     use super::*;
     use crate::model::ComponentType;
 
-    fn masks(when: &str) -> [EndpointMask; 2] {
+    /// The flow rule `X-1` whose condition is `when`, compiled against the bundled catalogs.
+    fn flow_rule(when: &str) -> Rule {
         let text = format!(
-            "format_version: 1\nid: t\nversion: 0.0.1\nsource: test\nlicence: Apache-2.0\nrules:\n  - id: X-1\n    version: 1.0.0\n    title: t\n    \
-             description: d\n    stride: [spoofing]\n    applies_to: flow\n    when: {when}\n"
+            "format_version: 1\nid: t\nversion: 0.0.1\nsource: test\nlicence: Apache-2.0\nrules:\n  - id: X-1\n    \
+             version: 1.0.0\n    title: t\n    description: d\n    stride: [spoofing]\n    applies_to: flow\n    \
+             when: {when}\n"
         );
         let file = RuleFile::parse("t.yaml", &text).unwrap();
         let set = RuleSet::compile(&[file], &crate::catalog::Catalogs::bundled().unwrap()).unwrap();
-        set.get("X-1").unwrap().endpoints
+        set.get("X-1").unwrap().clone()
+    }
+
+    fn masks(when: &str) -> [EndpointMask; 2] {
+        flow_rule(when).endpoints
     }
 
     fn type_bit(name: &str) -> u64 {
@@ -794,14 +797,7 @@ mod tests {
     }
 
     fn needs(when: &str) -> FlowNeeds {
-        let text = format!(
-            "format_version: 1\nid: t\nversion: 0.0.1\nsource: test\nlicence: Apache-2.0\nrules:\n  - id: X-1\n    \
-             version: 1.0.0\n    title: t\n    description: d\n    stride: [spoofing]\n    applies_to: flow\n    \
-             when: {when}\n"
-        );
-        let file = RuleFile::parse("t.yaml", &text).unwrap();
-        let set = RuleSet::compile(&[file], &crate::catalog::Catalogs::bundled().unwrap()).unwrap();
-        set.get("X-1").unwrap().flow
+        flow_rule(when).flow
     }
 
     #[test]
