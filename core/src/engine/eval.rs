@@ -227,7 +227,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Attr::Trust => Val::Num(i64::from(zf.trust)),
             Attr::Environment => zf.env.map_or(Val::Null, Val::Sym),
             Attr::Location => zf.location.as_deref().map_or(Val::Null, Val::Str),
-            Attr::Controls => Val::Tokens(&zf.controls),
+            Attr::Controls => Val::Tokens(facts.tokens.get(zf.controls)),
             Attr::Parent => m.parent.as_deref().map_or(Val::Null, Val::Str),
             _ => Val::Null,
         }

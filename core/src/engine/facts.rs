@@ -144,8 +144,10 @@ pub struct ZoneFacts<'m> {
     pub kind: u8,
     pub trust: u8,
     pub env: Option<u8>,
-    pub controls: Vec<u16>,
-    pub decls: Vec<Decl>,
+    /// Credited tokens, sorted ([`Facts::tokens`]).
+    pub controls: Span,
+    /// [`Facts::decls`].
+    pub decls: Span,
 }
 
 /// Everything the evaluator reads.
@@ -157,7 +159,7 @@ pub struct Facts<'m> {
     pub assets: Vec<AssetFacts>,
     pub zones: Vec<ZoneFacts<'m>>,
     pub flow_ids: Vec<String>,
-    /// The lists of component and flow facts.
+    /// The lists of zone, component and flow facts.
     pub tokens: Pool<u16>,
     pub decls: Pool<Decl>,
     pub asset_lists: Pool<u32>,
@@ -194,14 +196,6 @@ fn credited<'a>(d: impl IntoIterator<Item = &'a Decl>) -> impl Iterator<Item = u
     d.into_iter().filter(|d| d.status.credited()).map(|d| d.token)
 }
 
-/// [`credited`], sorted and without repeats.
-fn credited_sorted<'a>(d: impl IntoIterator<Item = &'a Decl>) -> Vec<u16> {
-    let mut v: Vec<u16> = credited(d).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
 /// `s` in ASCII lower case, copied only when it has upper-case letters.
 fn lower(s: &str) -> Cow<'_, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) }
@@ -232,7 +226,8 @@ impl<'m> Facts<'m> {
         let comp_lists: usize = model.components.iter().map(|c| 2 * (c.stores.len() + c.processes.len())).sum();
         let flow_lists: usize = model.flows.iter().map(|f| f.data.len()).sum();
         let mut asset_lists = Pool::with_capacity(comp_lists + flow_lists);
-        let decl_count: usize = model.components.iter().map(|c| list_len(&c.controls)).sum::<usize>()
+        let decl_count: usize = model.zones.iter().map(|z| list_len(&z.controls)).sum::<usize>()
+            + model.components.iter().map(|c| list_len(&c.controls)).sum::<usize>()
             + model.flows.iter().map(|f| list_len(&f.controls)).sum::<usize>();
         let mut decl_pool = Pool::with_capacity(decl_count);
         let mut tokens = Pool::with_capacity(decl_count);
@@ -242,14 +237,14 @@ impl<'m> Facts<'m> {
             .iter()
             .zip(graph.zone_trust.iter())
             .map(|(z, &trust)| {
-                let d = decls(&z.controls, rules);
+                let decls = decl_pool.add(decls(&z.controls, rules));
                 ZoneFacts {
                     location: z.location.as_deref().map(lower),
                     kind: z.kind as u8,
                     trust,
                     env: z.environment.map(|e| e as u8),
-                    controls: credited_sorted(&d),
-                    decls: d,
+                    controls: tokens.add_sorted(credited(decl_pool.get(decls)), |t| *t),
+                    decls,
                 }
             })
             .collect();
@@ -280,7 +275,7 @@ impl<'m> Facts<'m> {
         let mut scratch: Vec<u32> = Vec::new();
         for (c, n) in model.components.iter().zip(graph.nodes.iter()) {
             let decls = decl_pool.add(decls(&c.controls, rules));
-            let zone_decls = n.zone.and_then(|z| zones.get(z)).map_or(&[][..], |z| z.decls.as_slice());
+            let zone_decls = n.zone.and_then(|z| zones.get(z)).map_or(&[][..], |z| decl_pool.get(z.decls));
             let stores = asset_lists.add_sorted(resolved(&c.stores), rank);
             let processes = asset_lists.add_sorted(resolved(&c.processes), rank);
             scratch.clear();

@@ -1125,7 +1125,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
             if let Some((zi, zf)) = z.and_then(|z| facts.zones.get(z).map(|zf| (z, zf))) {
-                out.extend(zf.decls.iter().map(|d| (Owner::Zone(zi as u32), d.clone())));
+                out.extend(facts.decls.get(zf.decls).iter().map(|d| (Owner::Zone(zi as u32), d.clone())));
             }
         };
         match subject {
@@ -1149,7 +1149,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Zone(z) => {
                 if let Some(zf) = facts.zones.get(z as usize) {
-                    out.extend(zf.decls.iter().map(|d| (Owner::Zone(z), d.clone())));
+                    out.extend(facts.decls.get(zf.decls).iter().map(|d| (Owner::Zone(z), d.clone())));
                 }
             }
             Subject::Model => {
@@ -1157,7 +1157,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                     out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(c as u32), d.clone())));
                 }
                 for (z, zf) in facts.zones.iter().enumerate() {
-                    out.extend(zf.decls.iter().map(|d| (Owner::Zone(z as u32), d.clone())));
+                    out.extend(facts.decls.get(zf.decls).iter().map(|d| (Owner::Zone(z as u32), d.clone())));
                 }
                 out.sort_by(|x, y| self.owner_id(x.0).cmp(self.owner_id(y.0)));
             }
