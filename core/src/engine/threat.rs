@@ -1353,9 +1353,9 @@ impl<'a, 'm> Builder<'a, 'm> {
         links.dedup();
         for group in links.chunk_by(|a, b| a.0 == b.0) {
             if let Some(t) = group.first().and_then(|&(pos, _)| threats.get_mut(pos as usize)) {
-                let mut links = Vec::with_capacity(group.len());
-                links.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
-                t.assumptions = links.into_boxed_slice();
+                let mut ids = Vec::with_capacity(group.len());
+                ids.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
+                t.assumptions = ids.into_boxed_slice();
             }
         }
         // Declared assumptions by id, then automatic ones by id.
