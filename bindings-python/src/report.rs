@@ -164,7 +164,7 @@ impl Report {
         let report = &self.inner;
         let threats = &report.threats;
         let column = |f: &dyn Fn(&CoreThreat) -> String| -> Vec<String> { threats.iter().map(f).collect() };
-        columns.set_item("id", column(&|t| t.id.clone()))?;
+        columns.set_item("id", column(&|t| t.id.to_string()))?;
         columns.set_item("rule", column(&|t| t.rule.id.clone()))?;
         columns.set_item("title", column(&|t| t.title.to_string()))?;
         columns.set_item("severity", column(&|t| t.severity.as_str().to_owned()))?;
@@ -288,7 +288,7 @@ impl Threat {
     /// Stable id: `TG-` + a fingerprint of the rule id and element ids.
     #[getter]
     fn id(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(self.t(py)?.id.clone())
+        Ok(self.t(py)?.id.to_string())
     }
 
     /// The rule's id (`TM-002`).

@@ -145,12 +145,13 @@ const REACH_CAP: usize = 10_000;
 
 /// Appends `bytes` to `s` as lower-case hex digits.
 fn push_hex(s: &mut String, bytes: &[u8]) {
+    s.extend(hex_digits(bytes).map(char::from));
+}
+
+/// The lower-case hex digits of `bytes`, as ASCII.
+fn hex_digits(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        for nibble in [b >> 4, b & 15] {
-            s.push(DIGITS.get(usize::from(nibble)).map_or('0', |&d| char::from(d)));
-        }
-    }
+    bytes.iter().flat_map(|b| [b >> 4, b & 15]).map(|nibble| DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'))
 }
 
 /// The first 8 bytes of SHA-256 over the parts, each followed by a NUL.
@@ -507,12 +508,14 @@ fn property_name(p: Property) -> &'static str {
 
 /// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex; also those 8
 /// bytes as a number (ordering threats by it orders them by id).
-fn threat_id(rule: &str, subject: &str) -> (String, u64) {
+fn threat_id(rule: &str, subject: &str) -> (ThreatId, u64) {
     let first = fingerprint(&[rule, subject]);
-    let mut id = String::with_capacity(19);
-    id.push_str("TG-");
-    push_hex(&mut id, &first);
-    (id, u64::from_be_bytes(first))
+    // `TG-` and 16 hex digits, written on the stack: the id is kept inline.
+    let mut text = [0u8; 19];
+    for (slot, b) in text.iter_mut().zip(b"TG-".iter().copied().chain(hex_digits(&first))) {
+        *slot = b;
+    }
+    (ThreatId::new(std::str::from_utf8(&text).unwrap_or_default()), u64::from_be_bytes(first))
 }
 
 impl<'a, 'm> Builder<'a, 'm> {
@@ -1282,7 +1285,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 linked.dedup();
                 links.extend(linked.iter().map(|&p| (p, ai as u32)));
                 by_id(&mut linked);
-                let ids: Vec<String> =
+                let ids: Vec<ThreatId> =
                     linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
                 let mut elements = a.elements.clone();
                 elements.sort();
@@ -1317,7 +1320,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 positions.dedup();
                 links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
                 by_id(&mut positions);
-                let ids: Vec<String> =
+                let ids: Vec<ThreatId> =
                     positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
                 AssumptionEntry {
                     id,

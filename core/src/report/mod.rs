@@ -4,6 +4,7 @@
 mod compliance;
 mod coverage;
 mod description;
+mod id;
 mod markdown;
 mod table;
 
@@ -13,6 +14,7 @@ pub(crate) use coverage::coverage;
 pub use coverage::{CoverageCell, STRIDE_PER_ELEMENT};
 pub use description::Description;
 pub(crate) use description::{Slot, Template};
+pub use id::ThreatId;
 
 pub use markdown::to_markdown;
 pub use table::to_table;
@@ -250,7 +252,7 @@ pub struct CreditedControl {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Threat {
     /// Stable fingerprint of rule id and element ids.
-    pub id: String,
+    pub id: ThreatId,
     pub rule: Arc<SourceRef>,
     pub title: Arc<str>,
     // The rule's description filled in for this threat, written out when serialized. (A plain
@@ -293,7 +295,7 @@ pub struct AssumptionEntry {
     pub review_by: Option<String>,
     pub elements: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub threats: Vec<String>,
+    pub threats: Vec<ThreatId>,
 }
 
 fn is_empty(v: &Arc<Vec<String>>) -> bool {
