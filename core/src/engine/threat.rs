@@ -1292,14 +1292,16 @@ impl<'a, 'm> Builder<'a, 'm> {
                 declared.push(AssumptionEntry {
                     id: a.id.clone(),
                     statement: a.statement.clone(),
-                    source: "declared".into(),
-                    owner: a.owner.clone(),
+                    source: Cow::Borrowed("declared"),
+                    owner: a.owner.as_deref().map(Arc::from),
                     review_by: a.review_by.clone(),
                     elements,
                     threats: ids,
                 });
             }
         }
+        // Every automatic assumption names the model's owner: one shared copy.
+        let model_owner: Option<Arc<str>> = facts.model.owner.as_deref().map(Arc::from);
         let auto: Vec<AssumptionEntry> = entries
             .into_iter()
             .enumerate()
@@ -1325,8 +1327,8 @@ impl<'a, 'm> Builder<'a, 'm> {
                 AssumptionEntry {
                     id,
                     statement: e.statement,
-                    source: "automatic".into(),
-                    owner: facts.model.owner.clone(),
+                    source: Cow::Borrowed("automatic"),
+                    owner: model_owner.clone(),
                     review_by: None,
                     elements: vec![e.element],
                     threats: ids,

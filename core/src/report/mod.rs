@@ -288,9 +288,9 @@ pub struct AssumptionEntry {
     pub id: String,
     pub statement: String,
     /// `declared` (from the model) or `automatic` (the engine's).
-    pub source: String,
+    pub source: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_by: Option<String>,
     pub elements: Vec<String>,
