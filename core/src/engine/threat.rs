@@ -461,6 +461,9 @@ struct Builder<'a, 'm> {
     /// Element lists of the threats on each component and each flow.
     comp_elements: Interned<[ElementRef]>,
     flow_elements: Interned<[ElementRef]>,
+    /// Missing-mitigation lists, shared by every threat of a rule with the same mitigations
+    /// credited: (rule, bit `1 << i` for each credited `mitigation_ids[i]`) → list.
+    missing_lists: FxHashMap<(u32, u64), Arc<[Arc<str>]>>,
 }
 
 /// What an automatic assumption is about.
@@ -545,6 +548,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             slots: Vec::new(),
             comp_elements: Interned::new(facts.comps.len()),
             flow_elements: Interned::new(facts.flows.len()),
+            missing_lists: FxHashMap::default(),
         }
     }
 
@@ -708,37 +712,37 @@ impl<'a, 'm> Builder<'a, 'm> {
             .filter(|(tok, _)| scope.iter().any(|(_, d)| d.token == *tok && d.status.credited()))
             .count();
         let mut credited = Vec::with_capacity(credited_count);
-        let mut missing = Vec::with_capacity(rule.mitigation_ids.len() - credited_count);
+        // Bit `1 << i` for each credited `mitigation_ids[i]` (the missing list's cache key).
+        let mut credited_bits = 0u64;
         let (mut lc, mut ic) = (0u8, 0u8);
         let mut strong = false;
-        for (tok, effect) in &rule.mitigation_ids {
-            let found = scope.iter().find(|(_, d)| d.token == *tok && d.status.credited());
-            match found {
-                Some((on, d)) => {
-                    let (l, i) = effect.credit();
-                    lc = lc.saturating_add(l);
-                    ic = ic.saturating_add(i);
-                    strong |= effect.is_strong();
-                    if d.evidence == 0 {
-                        let e = self.no_evidence.entry(*on).or_default();
-                        e.0.insert(*tok);
-                        e.1.push(self.current);
-                    }
-                    credited.push(CreditedControl {
-                        control: self.token(*tok),
-                        effect: Cow::Borrowed(effect.as_str()),
-                        on: self.owner_arc(*on),
-                        status: Cow::Borrowed(if d.status == crate::model::ControlStatus::Verified {
-                            "verified"
-                        } else {
-                            "implemented"
-                        }),
-                        evidence: d.evidence,
-                    });
-                }
-                None => missing.push(self.token(*tok)),
+        for (i, (tok, effect)) in rule.mitigation_ids.iter().enumerate() {
+            let Some((on, d)) = scope.iter().find(|(_, d)| d.token == *tok && d.status.credited()) else {
+                continue;
+            };
+            credited_bits |= 1u64.checked_shl(i as u32).unwrap_or(0);
+            let (l, im) = effect.credit();
+            lc = lc.saturating_add(l);
+            ic = ic.saturating_add(im);
+            strong |= effect.is_strong();
+            if d.evidence == 0 {
+                let e = self.no_evidence.entry(*on).or_default();
+                e.0.insert(*tok);
+                e.1.push(self.current);
             }
+            credited.push(CreditedControl {
+                control: self.token(*tok),
+                effect: Cow::Borrowed(effect.as_str()),
+                on: self.owner_arc(*on),
+                status: Cow::Borrowed(if d.status == crate::model::ControlStatus::Verified {
+                    "verified"
+                } else {
+                    "implemented"
+                }),
+                evidence: d.evidence,
+            });
         }
+        let missing = self.missing_list(hit.rule, rule, credited_bits, &scope);
         let mut likelihood = likelihood;
         likelihood.residual = scoring::residual(likelihood.inherent, lc);
         let mut impact = impact;
@@ -814,12 +818,32 @@ impl<'a, 'm> Builder<'a, 'm> {
                 impact,
                 status: Cow::Borrowed(status),
                 controls_credited: credited.into_boxed_slice(),
-                controls_missing: missing.into_boxed_slice(),
+                controls_missing: missing,
                 controls_implemented: implemented.into_boxed_slice(),
                 assumptions: Box::default(),
             },
             fingerprint,
         ))
+    }
+
+    /// The rule's mitigations that `scope` does not credit, in the rule's order: one shared list
+    /// per rule and set of credited mitigations (`credited_bits`, see `threat`).
+    fn missing_list(&mut self, r: u32, rule: &Rule, credited_bits: u64, scope: &[(Owner, Decl)]) -> Arc<[Arc<str>]> {
+        // Rules with more mitigations than the key has bits get a list of their own.
+        let cacheable = rule.mitigation_ids.len() <= 64;
+        if cacheable && let Some(list) = self.missing_lists.get(&(r, credited_bits)) {
+            return list.clone();
+        }
+        let list: Arc<[Arc<str>]> = rule
+            .mitigation_ids
+            .iter()
+            .filter(|(tok, _)| !scope.iter().any(|(_, d)| d.token == *tok && d.status.credited()))
+            .map(|(tok, _)| self.token(*tok))
+            .collect();
+        if cacheable {
+            self.missing_lists.insert((r, credited_bits), list.clone());
+        }
+        list
     }
 
     fn comp_ref(&mut self, c: u32) -> ElementRef {
@@ -1196,7 +1220,13 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// The rule's description with the names of this threat's elements, data assets and
     /// missing mitigations (shared strings; the text is written when the report is).
-    fn describe(&mut self, info: &RuleInfo, subject: Subject, assets: &[u32], missing: &[Arc<str>]) -> Description {
+    fn describe(
+        &mut self,
+        info: &RuleInfo,
+        subject: Subject,
+        assets: &[u32],
+        missing: &Arc<[Arc<str>]>,
+    ) -> Description {
         let template = &info.template;
         let facts = self.facts;
         let model: &'m Model = facts.model;

@@ -112,9 +112,9 @@ enum Repr {
     /// Literal text (a report read back from JSON, or a description a host made).
     Text(String),
     /// A template and its values: `names` holds the slots the template uses that the threat
-    /// fills (bits of `filled`, in slot order), then `data` data asset names, then the missing
-    /// mitigations.
-    Filled { template: Arc<Template>, filled: u8, data: u32, names: Box<[Arc<str>]> },
+    /// fills (bits of `filled`, in slot order), then the data asset names; `missing` is the
+    /// threat's list of missing mitigations (the same shared list), when the template uses it.
+    Filled { template: Arc<Template>, filled: u8, names: Box<[Arc<str>]>, missing: Option<Arc<[Arc<str>]>> },
 }
 
 impl Description {
@@ -124,14 +124,13 @@ impl Description {
         template: Arc<Template>,
         slots: &[(Slot, Arc<str>)],
         data: impl ExactSizeIterator<Item = Arc<str>>,
-        missing: &[Arc<str>],
+        missing: &Arc<[Arc<str>]>,
     ) -> Description {
         let mut filled = 0u8;
         // Exactly the names kept (a boxed slice of a longer list would be copied again).
         let used = slots.iter().filter(|(s, _)| template.slots & (1 << *s as u8) != 0).count();
         let data_len = if template.uses_data() { data.len() } else { 0 };
-        let missing_len = if template.uses_missing() { missing.len() } else { 0 };
-        let mut names = Vec::with_capacity(used + data_len + missing_len);
+        let mut names = Vec::with_capacity(used + data_len);
         // In slot order, whatever the order of `slots`: a slot's name is found by its rank.
         for bit in 0..8u8 {
             if let Some((_, name)) = slots.iter().find(|(s, _)| *s as u8 == bit)
@@ -145,17 +144,15 @@ impl Description {
         if template.uses_data() {
             names.extend(data);
         }
-        if template.uses_missing() {
-            names.extend(missing.iter().cloned());
-        }
-        Description(Repr::Filled { template, filled, data: data_len as u32, names: names.into() })
+        let missing = template.uses_missing().then(|| missing.clone());
+        Description(Repr::Filled { template, filled, names: names.into(), missing })
     }
 
     /// Writes the text piece by piece.
     fn write_to(&self, out: &mut dyn fmt::Write) -> fmt::Result {
-        let (template, filled, data, names) = match &self.0 {
+        let (template, filled, names, missing) = match &self.0 {
             Repr::Text(t) => return out.write_str(t),
-            Repr::Filled { template, filled, data, names } => (template, *filled, *data as usize, names),
+            Repr::Filled { template, filled, names, missing } => (template, *filled, names, missing.as_deref()),
         };
         let named = filled.count_ones() as usize;
         let list = |out: &mut dyn fmt::Write, items: &[Arc<str>], empty: &str| -> fmt::Result {
@@ -181,8 +178,8 @@ impl Description {
                         out.write_str(names.get(at).map_or("", |n| n))?;
                     }
                 }
-                Piece::Data => list(out, names.get(named..named + data).unwrap_or(&[]), "no declared data asset")?,
-                Piece::Missing => list(out, names.get(named + data..).unwrap_or(&[]), "none")?,
+                Piece::Data => list(out, names.get(named..).unwrap_or(&[]), "no declared data asset")?,
+                Piece::Missing => list(out, missing.unwrap_or(&[]), "none")?,
             }
         }
         Ok(())
@@ -312,7 +309,7 @@ mod tests {
             t,
             &[(Slot::Flow, arc("f")), (Slot::Source, arc("web")), (Slot::Target, arc("db"))],
             [arc("cards"), arc("users")].into_iter(),
-            &[arc("tls")],
+            &Arc::from([arc("tls")]),
         );
         assert_eq!(d.to_string(), "web sends cards, users to db in ; missing: tls. {");
         assert_eq!(d.len(), d.to_string().len());
@@ -322,14 +319,14 @@ mod tests {
     #[test]
     fn empty_lists_say_so() {
         let t = Arc::new(Template::parse("{self}: {data} / {missing}"));
-        let d = Description::filled(t, &[(Slot::Self_, arc("api"))], std::iter::empty(), &[]);
+        let d = Description::filled(t, &[(Slot::Self_, arc("api"))], std::iter::empty(), &Arc::from([]));
         assert_eq!(d.to_string(), "api: no declared data asset / none");
     }
 
     #[test]
     fn serializes_as_a_string_and_reads_back_equal() -> Result<(), serde_json::Error> {
         let t = Arc::new(Template::parse("\"{self}\"\n"));
-        let d = Description::filled(t, &[(Slot::Self_, arc("a\\b"))], std::iter::empty(), &[]);
+        let d = Description::filled(t, &[(Slot::Self_, arc("a\\b"))], std::iter::empty(), &Arc::from([]));
         let json = serde_json::to_string(&d)?;
         assert_eq!(json, r#""\"a\\b\"\n""#);
         let back: Description = serde_json::from_str(&json)?;

@@ -272,7 +272,7 @@ pub struct Threat {
     pub status: Cow<'static, str>,
     pub controls_credited: Box<[CreditedControl]>,
     /// Mitigation tokens the rule names that the model does not declare.
-    pub controls_missing: Box<[Arc<str>]>,
+    pub controls_missing: Arc<[Arc<str>]>,
     /// The rule's recommended SP 800-53 controls that declared controls implement (the others
     /// are missing).
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
