@@ -351,6 +351,10 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     }
     // Id number of each threat, by report position (ordering by it orders by threat id).
     let id_numbers: Vec<u64> = keys.iter().map(|k| k.1).collect();
+    // The sort keys and the conditions' reads are done with: freed before the register is built,
+    // where memory peaks.
+    drop(keys);
+    drop(reads);
     let assumptions = b.assumptions(&mut threats, &position, &id_numbers);
     let summary = summary(&threats, rules);
     let mut rule_list: Vec<RuleSummary> = infos.iter().map(|i| i.summary.clone()).collect();
@@ -1332,43 +1336,43 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
         // Every automatic assumption names the model's owner: one shared copy.
         let model_owner: Option<Arc<str>> = facts.model.owner.as_deref().map(Arc::from);
-        let auto: Vec<AssumptionEntry> = entries
-            .into_iter()
-            .enumerate()
-            .map(|(ei, e)| {
-                let mut id = String::with_capacity(21);
-                id.push_str("AUTO-");
-                push_hex(&mut id, &fingerprint(&[&e.key]));
-                // The threats' build indices become report positions in place.
-                let mut positions = e.threats;
-                positions.retain_mut(|i| match position.get(*i as usize) {
-                    Some(&p) => {
-                        *i = p;
-                        true
-                    }
-                    None => false,
-                });
-                positions.sort_unstable();
-                positions.dedup();
-                links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
-                by_id(&mut positions);
-                let ids: Vec<ThreatId> =
-                    positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
-                AssumptionEntry {
-                    id,
-                    statement: e.statement,
-                    source: Cow::Borrowed("automatic"),
-                    owner: model_owner.clone(),
-                    review_by: None,
-                    elements: vec![e.element],
-                    threats: ids,
+        // The register in one list, declared assumptions first; put in report order in place.
+        let first_auto = declared.len();
+        let mut register = declared;
+        register.reserve_exact(entries.len());
+        register.extend(entries.into_iter().enumerate().map(|(ei, e)| {
+            let mut id = String::with_capacity(21);
+            id.push_str("AUTO-");
+            push_hex(&mut id, &fingerprint(&[&e.key]));
+            // The threats' build indices become report positions in place.
+            let mut positions = e.threats;
+            positions.retain_mut(|i| match position.get(*i as usize) {
+                Some(&p) => {
+                    *i = p;
+                    true
                 }
-            })
-            .collect();
+                None => false,
+            });
+            positions.sort_unstable();
+            positions.dedup();
+            links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
+            by_id(&mut positions);
+            let ids: Vec<ThreatId> =
+                positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+            AssumptionEntry {
+                id,
+                statement: e.statement,
+                source: Cow::Borrowed("automatic"),
+                owner: model_owner.clone(),
+                review_by: None,
+                elements: vec![e.element],
+                threats: ids,
+            }
+        }));
         // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
         // share a rank) and sort the links as numbers.
-        let number = |n: u32| if n & AUTO != 0 { declared.len() + (n & !AUTO) as usize } else { n as usize };
-        let ids: Vec<&str> = declared.iter().chain(auto.iter()).map(|a| a.id.as_str()).collect();
+        let number = |n: u32| if n & AUTO != 0 { first_auto + (n & !AUTO) as usize } else { n as usize };
+        let ids: Vec<&str> = register.iter().map(|a| a.id.as_str()).collect();
         let by_rank = crate::model::order_by_key(ids.len(), |i| ids.get(i).copied().unwrap_or(""));
         let mut rank = vec![0u32; ids.len()];
         let mut shared: Vec<Arc<str>> = Vec::with_capacity(ids.len());
@@ -1394,19 +1398,12 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
         }
         // Declared assumptions by id, then automatic ones by id.
-        let first_auto = declared.len();
-        let mut slots: Vec<Option<AssumptionEntry>> = declared.into_iter().chain(auto).map(Some).collect();
-        let mut out: Vec<AssumptionEntry> = Vec::with_capacity(slots.len());
-        for pass_auto in [false, true] {
-            for &i in &by_rank {
-                if ((i as usize) >= first_auto) == pass_auto
-                    && let Some(a) = slots.get_mut(i as usize).and_then(Option::take)
-                {
-                    out.push(a);
-                }
-            }
-        }
-        out
+        let order: Vec<u32> = [false, true]
+            .into_iter()
+            .flat_map(|auto| by_rank.iter().copied().filter(move |&i| ((i as usize) >= first_auto) == auto))
+            .collect();
+        permute(&mut register, &order);
+        register
     }
 }
 
@@ -1539,10 +1536,10 @@ fn model_summary(b: &mut Builder) -> ModelSummary {
         .map(|(fi, _)| (g.flow_rank.get(fi).copied().unwrap_or(u32::MAX), fi))
         .collect();
     crossing_flows.sort_unstable();
-    let crossings: Vec<CrossingSummary> = crossing_flows
-        .into_iter()
-        .filter_map(|(_, fi)| g.edges.get(fi).map(|e| (fi, e)))
-        .map(|(fi, e)| {
+    // Sized exactly: a filtered iterator would grow the list by doubling (a third too large).
+    let mut crossings: Vec<CrossingSummary> = Vec::with_capacity(crossing_flows.len());
+    crossings.extend(crossing_flows.into_iter().filter_map(|(_, fi)| g.edges.get(fi).map(|e| (fi, e))).map(
+        |(fi, e)| {
             let f = facts.flows.get(fi);
             CrossingSummary {
                 flow: b.owner_arc(Owner::Flow(fi as u32)),
@@ -1558,8 +1555,8 @@ fn model_summary(b: &mut Builder) -> ModelSummary {
                         .unwrap_or("none"),
                 ),
             }
-        })
-        .collect();
+        },
+    ));
     let mut asset_order: Vec<(u32, usize)> =
         (0..m.data_assets.len()).map(|i| (facts.asset_rank.get(i).copied().unwrap_or(u32::MAX), i)).collect();
     asset_order.sort_unstable();
