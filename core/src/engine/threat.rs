@@ -355,6 +355,9 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     // where memory peaks.
     drop(keys);
     drop(reads);
+    // The threats hold the shared lists; the lookup tables are done with.
+    b.asset_lists = FxHashMap::default();
+    b.missing_lists = FxHashMap::default();
     let assumptions = b.assumptions(&mut threats, &position, &id_numbers);
     let summary = summary(&threats, rules);
     let mut rule_list: Vec<RuleSummary> = infos.iter().map(|i| i.summary.clone()).collect();
@@ -468,6 +471,17 @@ struct Builder<'a, 'm> {
     /// Missing-mitigation lists, shared by every threat of a rule with the same mitigations
     /// credited: (rule, bit `1 << i` for each credited `mitigation_ids[i]`) → list.
     missing_lists: FxHashMap<(u32, u64), Arc<[Arc<str>]>>,
+    /// Lists of data assets at stake, by content: (ids, names), shared by every threat with the
+    /// same list (in its impact and its description).
+    asset_lists: FxHashMap<Box<[u32]>, AssetList>,
+}
+
+/// A list of data assets as threats show it: ids (the impact's `assets`) and names (the
+/// description's `{data}`), in the same order.
+#[derive(Clone)]
+struct AssetList {
+    ids: Arc<[Arc<str>]>,
+    names: Arc<[Arc<str>]>,
 }
 
 /// What an automatic assumption is about.
@@ -553,6 +567,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             comp_elements: Interned::new(facts.comps.len()),
             flow_elements: Interned::new(facts.flows.len()),
             missing_lists: FxHashMap::default(),
+            asset_lists: FxHashMap::default(),
         }
     }
 
@@ -703,7 +718,8 @@ impl<'a, 'm> Builder<'a, 'm> {
 
         let likelihood = self.likelihood(rule, hit.subject, &mut reads);
         let (assets, prop) = self.assets_at_stake(rule, hit.subject);
-        let impact = self.impact(rule, hit.subject, &assets, prop, &mut reads);
+        let AssetList { ids: asset_ids, names: asset_names } = self.asset_list(&assets);
+        let impact = self.impact(rule, hit.subject, &assets, asset_ids, prop, &mut reads);
 
         // Controls in reach, with the element that declares them.
         let mut scope = std::mem::take(&mut self.scope);
@@ -801,12 +817,11 @@ impl<'a, 'm> Builder<'a, 'm> {
         }
         self.reads = reads;
 
-        let description = self.describe(info, hit.subject, &assets, &missing);
+        let description = self.describe(info, hit.subject, &asset_names, &missing);
         let implemented = self.implemented(info, &scope);
         scope.clear();
         self.scope = scope;
         self.current += 1;
-        let impact = Impact { assets: assets.iter().map(|&a| self.asset_id_arc(a)).collect(), ..impact };
         Some((
             Threat {
                 id,
@@ -847,6 +862,19 @@ impl<'a, 'm> Builder<'a, 'm> {
         if cacheable {
             self.missing_lists.insert((r, credited_bits), list.clone());
         }
+        list
+    }
+
+    /// The shared ids and names of the data assets `assets`.
+    fn asset_list(&mut self, assets: &[u32]) -> AssetList {
+        if let Some(list) = self.asset_lists.get(assets) {
+            return list.clone();
+        }
+        let list = AssetList {
+            ids: assets.iter().map(|&a| self.asset_id_arc(a)).collect(),
+            names: assets.iter().map(|&a| self.asset_name_arc(a)).collect(),
+        };
+        self.asset_lists.insert(assets.into(), list.clone());
         list
     }
 
@@ -1075,6 +1103,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         rule: &Rule,
         subject: Subject,
         assets: &[u32],
+        asset_ids: Arc<[Arc<str>]>,
         prop: Property,
         reads: &mut Vec<Unset>,
     ) -> Impact {
@@ -1087,7 +1116,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 residual: f,
                 property: name,
                 base: f,
-                assets: Box::default(),
+                assets: asset_ids,
                 modifiers: Box::default(),
             };
         }
@@ -1136,13 +1165,12 @@ impl<'a, 'm> Builder<'a, 'm> {
             level += 1;
         }
         let level = level.min(5);
-        // Asset ids are filled in by the caller.
         Impact {
             inherent: level,
             residual: level,
             property: name,
             base,
-            assets: Box::default(),
+            assets: asset_ids,
             modifiers: modifiers.into_boxed_slice(),
         }
     }
@@ -1228,7 +1256,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         &mut self,
         info: &RuleInfo,
         subject: Subject,
-        assets: &[u32],
+        data: &Arc<[Arc<str>]>,
         missing: &Arc<[Arc<str>]>,
     ) -> Description {
         let template = &info.template;
@@ -1274,7 +1302,6 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Model => {}
         }
-        let data = assets.iter().map(|&a| self.asset_name_arc(a));
         let description = Description::filled(template.clone(), &slots, data, missing);
         slots.clear();
         self.slots = slots;

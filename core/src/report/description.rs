@@ -112,9 +112,15 @@ enum Repr {
     /// Literal text (a report read back from JSON, or a description a host made).
     Text(String),
     /// A template and its values: `names` holds the slots the template uses that the threat
-    /// fills (bits of `filled`, in slot order), then the data asset names; `missing` is the
-    /// threat's list of missing mitigations (the same shared list), when the template uses it.
-    Filled { template: Arc<Template>, filled: u8, names: Box<[Arc<str>]>, missing: Option<Arc<[Arc<str>]>> },
+    /// fills (bits of `filled`, in slot order); `data` and `missing` are the threat's shared
+    /// lists of data asset names and missing mitigations, when the template uses them.
+    Filled {
+        template: Arc<Template>,
+        filled: u8,
+        names: Box<[Arc<str>]>,
+        data: Option<Arc<[Arc<str>]>>,
+        missing: Option<Arc<[Arc<str>]>>,
+    },
 }
 
 impl Description {
@@ -123,14 +129,13 @@ impl Description {
     pub(crate) fn filled(
         template: Arc<Template>,
         slots: &[(Slot, Arc<str>)],
-        data: impl ExactSizeIterator<Item = Arc<str>>,
+        data: &Arc<[Arc<str>]>,
         missing: &Arc<[Arc<str>]>,
     ) -> Description {
         let mut filled = 0u8;
         // Exactly the names kept (a boxed slice of a longer list would be copied again).
         let used = slots.iter().filter(|(s, _)| template.slots & (1 << *s as u8) != 0).count();
-        let data_len = if template.uses_data() { data.len() } else { 0 };
-        let mut names = Vec::with_capacity(used + data_len);
+        let mut names = Vec::with_capacity(used);
         // In slot order, whatever the order of `slots`: a slot's name is found by its rank.
         for bit in 0..8u8 {
             if let Some((_, name)) = slots.iter().find(|(s, _)| *s as u8 == bit)
@@ -141,20 +146,19 @@ impl Description {
                 names.push(name.clone());
             }
         }
-        if template.uses_data() {
-            names.extend(data);
-        }
+        let data = template.uses_data().then(|| data.clone());
         let missing = template.uses_missing().then(|| missing.clone());
-        Description(Repr::Filled { template, filled, names: names.into(), missing })
+        Description(Repr::Filled { template, filled, names: names.into(), data, missing })
     }
 
     /// Writes the text piece by piece.
     fn write_to(&self, out: &mut dyn fmt::Write) -> fmt::Result {
-        let (template, filled, names, missing) = match &self.0 {
+        let (template, filled, names, data, missing) = match &self.0 {
             Repr::Text(t) => return out.write_str(t),
-            Repr::Filled { template, filled, names, missing } => (template, *filled, names, missing.as_deref()),
+            Repr::Filled { template, filled, names, data, missing } => {
+                (template, *filled, names, data.as_deref(), missing.as_deref())
+            }
         };
-        let named = filled.count_ones() as usize;
         let list = |out: &mut dyn fmt::Write, items: &[Arc<str>], empty: &str| -> fmt::Result {
             if items.is_empty() {
                 return out.write_str(empty);
@@ -178,7 +182,7 @@ impl Description {
                         out.write_str(names.get(at).map_or("", |n| n))?;
                     }
                 }
-                Piece::Data => list(out, names.get(named..).unwrap_or(&[]), "no declared data asset")?,
+                Piece::Data => list(out, data.unwrap_or(&[]), "no declared data asset")?,
                 Piece::Missing => list(out, missing.unwrap_or(&[]), "none")?,
             }
         }
@@ -308,7 +312,7 @@ mod tests {
         let d = Description::filled(
             t,
             &[(Slot::Flow, arc("f")), (Slot::Source, arc("web")), (Slot::Target, arc("db"))],
-            [arc("cards"), arc("users")].into_iter(),
+            &Arc::from([arc("cards"), arc("users")]),
             &Arc::from([arc("tls")]),
         );
         assert_eq!(d.to_string(), "web sends cards, users to db in ; missing: tls. {");
@@ -319,14 +323,14 @@ mod tests {
     #[test]
     fn empty_lists_say_so() {
         let t = Arc::new(Template::parse("{self}: {data} / {missing}"));
-        let d = Description::filled(t, &[(Slot::Self_, arc("api"))], std::iter::empty(), &Arc::from([]));
+        let d = Description::filled(t, &[(Slot::Self_, arc("api"))], &Arc::from([]), &Arc::from([]));
         assert_eq!(d.to_string(), "api: no declared data asset / none");
     }
 
     #[test]
     fn serializes_as_a_string_and_reads_back_equal() -> Result<(), serde_json::Error> {
         let t = Arc::new(Template::parse("\"{self}\"\n"));
-        let d = Description::filled(t, &[(Slot::Self_, arc("a\\b"))], std::iter::empty(), &Arc::from([]));
+        let d = Description::filled(t, &[(Slot::Self_, arc("a\\b"))], &Arc::from([]), &Arc::from([]));
         let json = serde_json::to_string(&d)?;
         assert_eq!(json, r#""\"a\\b\"\n""#);
         let back: Description = serde_json::from_str(&json)?;

@@ -125,7 +125,7 @@ pub struct Impact {
     /// Level before modifiers.
     pub base: u8,
     /// Data assets at stake (ids).
-    pub assets: Box<[Arc<str>]>,
+    pub assets: Arc<[Arc<str>]>,
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub modifiers: Box<[Modifier]>,
 }
