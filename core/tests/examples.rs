@@ -241,3 +241,50 @@ fn model_hash_of_the_webshop_is_stable() {
         "sha256:8ded7185339415f9493d016c212ad511f67c68e3749807fc09eaa4cfa82bc905"
     );
 }
+
+/// Threats of one rule list the mitigations their own elements miss, whatever other threats of
+/// the rule credit (the engine shares one list per set of credited mitigations), and their
+/// descriptions and data assets follow their own flows.
+#[test]
+fn each_threat_lists_its_own_missing_mitigations_and_data() {
+    let yaml = r#"
+format_version: 1
+title: three cleartext flows
+zones:
+  - {id: corp, kind: internal}
+data_assets:
+  - {id: cards, name: Card data, classification: restricted, tags: [pci_chd]}
+  - {id: people, name: Customer records, classification: confidential, tags: [pii]}
+components:
+  - {id: app, name: App, type: service, zone: corp}
+  - {id: db1, name: Ledger, type: database, zone: corp}
+  - {id: db2, name: Archive, type: database, zone: corp}
+  - {id: db3, name: Vault, type: database, zone: corp}
+flows:
+  - {id: f1, name: Bare, source: app, target: db1, protocol: tcp, encrypted: false, data: [cards]}
+  - {id: f2, name: Over VPN, source: app, target: db2, protocol: tcp, encrypted: false, data: [cards, people], controls: [vpn]}
+  - {id: f3, name: Also bare, source: app, target: db3, protocol: tcp, encrypted: false, data: [people, cards]}
+"#;
+    let model = Model::from_yaml(yaml).unwrap();
+    let r = Engine::bundled().unwrap().analyze(&model).unwrap();
+    let missing = |flow: &str| -> Vec<String> {
+        find(&r, "TM-002", flow).controls_missing.iter().map(|c| c.to_string()).collect()
+    };
+    assert_eq!(missing("f1"), ["tls", "mtls", "message_encryption", "vpn"]);
+    assert_eq!(missing("f2"), ["tls", "mtls", "message_encryption"]);
+    assert_eq!(missing("f3"), ["tls", "mtls", "message_encryption", "vpn"]);
+    let f2 = find(&r, "TM-002", "f2");
+    assert_eq!(f2.controls_credited.iter().map(|c| &*c.control).collect::<Vec<_>>(), ["vpn"]);
+    let text = f2.description.to_string();
+    assert!(text.contains("Card data, Customer records"), "{text}");
+    assert!(text.ends_with("Missing controls: tls, mtls, message_encryption."), "{text}");
+    let f1 = find(&r, "TM-002", "f1").description.to_string();
+    assert!(f1.contains("carries Card data from App to Ledger"), "{f1}");
+    assert!(f1.ends_with("Missing controls: tls, mtls, message_encryption, vpn."), "{f1}");
+    // The same data assets in another order are the same list, ordered by id.
+    let assets =
+        |flow: &str| -> Vec<String> { find(&r, "TM-002", flow).impact.assets.iter().map(|a| a.to_string()).collect() };
+    assert_eq!(assets("f1"), ["cards"]);
+    assert_eq!(assets("f2"), ["cards", "people"]);
+    assert_eq!(assets("f3"), ["cards", "people"]);
+}
