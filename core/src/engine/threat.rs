@@ -527,6 +527,11 @@ fn property_name(p: Property) -> &'static str {
     }
 }
 
+/// The declaration in `scope` that earns credit for control `token`, with who declares it.
+fn credited_in(scope: &[(Owner, Decl)], token: u16) -> Option<&(Owner, Decl)> {
+    scope.iter().find(|(_, d)| d.token == token && d.status.credited())
+}
+
 /// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex; also those 8
 /// bytes as a number (ordering threats by it orders them by id).
 fn threat_id(rule: &str, subject: &str) -> (ThreatId, u64) {
@@ -726,18 +731,14 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.control_scope(hit.subject, &mut scope);
         // Lists sized exactly (a pushed-to list reserves room for four: a large report holds
         // hundreds of thousands of them).
-        let credited_count = rule
-            .mitigation_ids
-            .iter()
-            .filter(|(tok, _)| scope.iter().any(|(_, d)| d.token == *tok && d.status.credited()))
-            .count();
+        let credited_count = rule.mitigation_ids.iter().filter(|(tok, _)| credited_in(&scope, *tok).is_some()).count();
         let mut credited = Vec::with_capacity(credited_count);
         // Bit `1 << i` for each credited `mitigation_ids[i]` (the missing list's cache key).
         let mut credited_bits = 0u64;
         let (mut lc, mut ic) = (0u8, 0u8);
         let mut strong = false;
         for (i, (tok, effect)) in rule.mitigation_ids.iter().enumerate() {
-            let Some((on, d)) = scope.iter().find(|(_, d)| d.token == *tok && d.status.credited()) else {
+            let Some((on, d)) = credited_in(&scope, *tok) else {
                 continue;
             };
             credited_bits |= 1u64.checked_shl(i as u32).unwrap_or(0);
@@ -856,7 +857,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         let list: Arc<[Arc<str>]> = rule
             .mitigation_ids
             .iter()
-            .filter(|(tok, _)| !scope.iter().any(|(_, d)| d.token == *tok && d.status.credited()))
+            .filter(|(tok, _)| credited_in(scope, *tok).is_none())
             .map(|(tok, _)| self.token(*tok))
             .collect();
         if cacheable {
