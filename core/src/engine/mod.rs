@@ -115,7 +115,7 @@ impl Engine {
     pub fn analyze(&self, model: &Model) -> Result<Report> {
         self.validate(model)?;
         let facts = Facts::build(model, &self.rules);
-        Ok(threat::run(&facts, &self.rules, &self.catalogs, &self.infos))
+        Ok(threat::run(facts, &self.rules, &self.catalogs, &self.infos))
     }
 }
 

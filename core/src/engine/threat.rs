@@ -295,9 +295,10 @@ fn try_rule<'f, 'm>(
 }
 
 /// Builds the report.
-pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
-    let Hits { hits, reads } = collect_hits(facts, rules);
-    let mut b = Builder::new(facts, rules, infos);
+pub(crate) fn run(facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
+    let model = facts.model;
+    let Hits { hits, reads } = collect_hits(&facts, rules);
+    let mut b = Builder::new(&facts, rules, infos);
     let mut built: Vec<Threat> = Vec::with_capacity(hits.len());
     let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(hits.len());
     // Rank of each rule by id: threats sort by severity, then rule id, then threat id.
@@ -355,17 +356,23 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
     // where memory peaks.
     drop(keys);
     drop(reads);
-    // The threats hold the shared lists; the lookup tables are done with.
-    b.asset_lists = FxHashMap::default();
-    b.missing_lists = FxHashMap::default();
-    let assumptions = b.assumptions(&mut threats, &position, &id_numbers);
+    // The threats hold the shared lists: the lookup tables are done with.
+    b.drop_lookups();
+    // The architecture summary shares the builder's id strings. After it the builder and the
+    // facts (graph included) are done with: freed before the register is built.
+    let model_summary = model_summary(&mut b);
+    let provenance = provenance(&facts, rules, cat);
+    let entries = b.auto_entries();
+    drop(b);
+    drop(facts);
+    let assumptions = register(model, entries, &mut threats, &position, &id_numbers);
     let summary = summary(&threats, rules);
     let mut rule_list: Vec<RuleSummary> = infos.iter().map(|i| i.summary.clone()).collect();
     rule_list.sort_by(|a, b| a.id.cmp(&b.id));
     let mut report = Report {
         format_version: REPORT_FORMAT_VERSION,
-        provenance: provenance(facts, rules, cat),
-        model: model_summary(&mut b),
+        provenance,
+        model: model_summary,
         methodology: methodology(cat),
         summary,
         threats,
@@ -374,8 +381,8 @@ pub(crate) fn run(facts: &Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleI
         coverage: Vec::new(),
         compliance: Vec::new(),
     };
-    report.coverage = crate::report::coverage(facts.model, rules, &comp_found, &flow_found);
-    report.compliance = crate::report::compliance(facts.model, &report, rules, cat);
+    report.coverage = crate::report::coverage(model, rules, &comp_found, &flow_found);
+    report.compliance = crate::report::compliance(model, &report, rules, cat);
     report
 }
 
@@ -589,9 +596,14 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.comp_ids.get(c, || Arc::from(id))
     }
 
+    /// A component's name, shared; a component without a name shows its id (the same string).
     fn comp_name_arc(&mut self, c: u32) -> Arc<str> {
+        if let Some(name) = self.comp_names.cached(c) {
+            return name;
+        }
         let name = self.comp_name(c);
-        self.comp_names.get(c, || Arc::from(name))
+        let name = if name == self.comp_id(c) { self.comp_id_arc(c) } else { Arc::from(name) };
+        self.comp_names.put(c, name)
     }
 
     /// A flow's name as element references show it: declared, or `source → target`.
@@ -605,9 +617,14 @@ impl<'a, 'm> Builder<'a, 'm> {
         })
     }
 
+    /// A data asset's name, shared; an asset without a name shows its id (the same string).
     fn asset_name_arc(&mut self, a: u32) -> Arc<str> {
-        let name = self.facts.model.data_assets.get(a as usize).map_or("", |d| d.display_name());
-        self.asset_names.get(a, || Arc::from(name))
+        if let Some(name) = self.asset_names.cached(a) {
+            return name;
+        }
+        let Some(d) = self.facts.model.data_assets.get(a as usize) else { return Arc::from("") };
+        let name = if d.name.is_none() { self.asset_id_arc(a) } else { Arc::from(d.display_name()) };
+        self.asset_names.put(a, name)
     }
 
     fn asset_id_arc(&mut self, a: u32) -> Arc<str> {
@@ -705,12 +722,9 @@ impl<'a, 'm> Builder<'a, 'm> {
             Subject::Comp(c) => (self.comp_elements(c), Some(c)),
             Subject::Flow(f) => (self.flow_elements(f), Some(self.endpoints(f).1)),
             Subject::Asset(a) => {
-                let d = facts.model.data_assets.get(a as usize)?;
-                let id = self.asset_id_arc(a);
-                (
-                    Arc::new([ElementRef { id, kind: ElementRefKind::DataAsset, name: Arc::from(d.display_name()) }]),
-                    None,
-                )
+                facts.model.data_assets.get(a as usize)?;
+                let (id, name) = (self.asset_id_arc(a), self.asset_name_arc(a));
+                (Arc::new([ElementRef { id, kind: ElementRefKind::DataAsset, name }]), None)
             }
             Subject::Zone(z) => {
                 let zm = facts.model.zones.get(z as usize)?;
@@ -871,10 +885,12 @@ impl<'a, 'm> Builder<'a, 'm> {
         if let Some(list) = self.asset_lists.get(assets) {
             return list.clone();
         }
-        let list = AssetList {
-            ids: assets.iter().map(|&a| self.asset_id_arc(a)).collect(),
-            names: assets.iter().map(|&a| self.asset_name_arc(a)).collect(),
-        };
+        let ids: Arc<[Arc<str>]> = assets.iter().map(|&a| self.asset_id_arc(a)).collect();
+        let names: Vec<Arc<str>> = assets.iter().map(|&a| self.asset_name_arc(a)).collect();
+        // Assets without names: the names are the ids, one list.
+        let names =
+            if names.iter().zip(ids.iter()).all(|(n, i)| Arc::ptr_eq(n, i)) { ids.clone() } else { names.into() };
+        let list = AssetList { ids, names };
         self.asset_lists.insert(assets.into(), list.clone());
         list
     }
@@ -1309,11 +1325,23 @@ impl<'a, 'm> Builder<'a, 'm> {
         description
     }
 
-    /// The assumptions register; also links each threat to the assumptions it depends on.
-    /// `position[i]` is the report position of the threat built `i`-th; `id_numbers[p]` orders
-    /// the threat at position `p` by id.
-    fn assumptions(&mut self, threats: &mut [Threat], position: &[u32], id_numbers: &[u64]) -> Vec<AssumptionEntry> {
-        let facts = self.facts;
+    /// Frees what only building threats needs (the architecture summary and the register need
+    /// the interned ids and the collected assumptions).
+    fn drop_lookups(&mut self) {
+        self.missing_lists = FxHashMap::default();
+        self.asset_lists = FxHashMap::default();
+        self.reach = FxHashMap::default();
+        self.walk = crate::graph::Walk::default();
+        self.asset_seen = (Vec::new(), 0);
+        self.asset_handlers = None;
+        self.zone_members = None;
+        self.comp_elements = Interned::new(0);
+        self.flow_elements = Interned::new(0);
+    }
+
+    /// The automatic assumptions collected while building threats, and the controls credited
+    /// without evidence, as register entries (threats in build order).
+    fn auto_entries(&mut self) -> Vec<AutoEntry> {
         let mut entries: Vec<AutoEntry> = std::mem::take(&mut self.auto).into_values().collect();
         for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
             let on = self.owner_id(on);
@@ -1327,112 +1355,125 @@ impl<'a, 'm> Builder<'a, 'm> {
                 format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
             entries.push(AutoEntry { key: format!("evidence:{on}"), statement, element: on.to_owned(), threats: ids });
         }
-        // Declared assumptions link the threats on their elements: (threat position, assumption
-        // number; declared ones first, automatic ones offset by `AUTO`).
-        const AUTO: u32 = 1 << 31;
-        let mut links: Vec<(u32, u32)> = Vec::new();
-        let by_id = |ps: &mut Vec<u32>| ps.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
-        let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(facts.model.assumptions.len());
-        if !facts.model.assumptions.is_empty() {
-            let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-            for (pos, t) in threats.iter().enumerate() {
-                for e in t.elements.iter() {
-                    by_element.entry(&*e.id).or_default().push(pos as u32);
-                }
-            }
-            for (ai, a) in facts.model.assumptions.iter().enumerate() {
-                let mut linked: Vec<u32> =
-                    a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
-                linked.sort_unstable();
-                linked.dedup();
-                links.extend(linked.iter().map(|&p| (p, ai as u32)));
-                by_id(&mut linked);
-                let ids: Vec<ThreatId> =
-                    linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
-                let mut elements = a.elements.clone();
-                elements.sort();
-                declared.push(AssumptionEntry {
-                    id: a.id.clone(),
-                    statement: a.statement.clone(),
-                    source: Cow::Borrowed("declared"),
-                    owner: a.owner.as_deref().map(Arc::from),
-                    review_by: a.review_by.clone(),
-                    elements,
-                    threats: ids,
-                });
-            }
-        }
-        // Every automatic assumption names the model's owner: one shared copy.
-        let model_owner: Option<Arc<str>> = facts.model.owner.as_deref().map(Arc::from);
-        // The register in one list, declared assumptions first; put in report order in place.
-        let first_auto = declared.len();
-        let mut register = declared;
-        register.reserve_exact(entries.len());
-        register.extend(entries.into_iter().enumerate().map(|(ei, e)| {
-            let mut id = String::with_capacity(21);
-            id.push_str("AUTO-");
-            push_hex(&mut id, &fingerprint(&[&e.key]));
-            // The threats' build indices become report positions in place.
-            let mut positions = e.threats;
-            positions.retain_mut(|i| match position.get(*i as usize) {
-                Some(&p) => {
-                    *i = p;
-                    true
-                }
-                None => false,
-            });
-            positions.sort_unstable();
-            positions.dedup();
-            links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
-            by_id(&mut positions);
-            let ids: Vec<ThreatId> =
-                positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
-            AssumptionEntry {
-                id,
-                statement: e.statement,
-                source: Cow::Borrowed("automatic"),
-                owner: model_owner.clone(),
-                review_by: None,
-                elements: vec![e.element],
-                threats: ids,
-            }
-        }));
-        // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
-        // share a rank) and sort the links as numbers.
-        let number = |n: u32| if n & AUTO != 0 { first_auto + (n & !AUTO) as usize } else { n as usize };
-        let ids: Vec<&str> = register.iter().map(|a| a.id.as_str()).collect();
-        let by_rank = crate::model::order_by_key(ids.len(), |i| ids.get(i).copied().unwrap_or(""));
-        let mut rank = vec![0u32; ids.len()];
-        let mut shared: Vec<Arc<str>> = Vec::with_capacity(ids.len());
-        for &i in &by_rank {
-            let id = ids.get(i as usize).copied().unwrap_or("");
-            if shared.last().is_none_or(|last| &**last != id) {
-                shared.push(Arc::from(id));
-            }
-            if let Some(r) = rank.get_mut(i as usize) {
-                *r = shared.len() as u32 - 1;
-            }
-        }
-        drop(ids);
-        let mut links: Vec<(u32, u32)> =
-            links.into_iter().map(|(p, n)| (p, rank.get(number(n)).copied().unwrap_or(0))).collect();
-        links.sort_unstable();
-        links.dedup();
-        for group in links.chunk_by(|a, b| a.0 == b.0) {
-            if let Some(t) = group.first().and_then(|&(pos, _)| threats.get_mut(pos as usize)) {
-                let mut ids = Vec::with_capacity(group.len());
-                ids.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
-                t.assumptions = ids.into_boxed_slice();
-            }
-        }
-        // Declared assumptions by id, then automatic ones by id.
-        let order: Vec<u32> = [false, true]
-            .into_iter()
-            .flat_map(|auto| by_rank.iter().copied().filter(move |&i| ((i as usize) >= first_auto) == auto))
-            .collect();
-        permute(&mut register, &order);
-        register
+        entries
     }
+}
+
+/// The assumptions register from the model's assumptions and the automatic `entries`; also links
+/// each threat to the assumptions it depends on. `position[i]` is the report position of the
+/// threat built `i`-th; `id_numbers[p]` orders the threat at position `p` by id.
+fn register(
+    model: &Model,
+    entries: Vec<AutoEntry>,
+    threats: &mut [Threat],
+    position: &[u32],
+    id_numbers: &[u64],
+) -> Vec<AssumptionEntry> {
+    // Declared assumptions link the threats on their elements: (threat position, assumption
+    // number; declared ones first, automatic ones offset by `AUTO`).
+    const AUTO: u32 = 1 << 31;
+    let mut links: Vec<(u32, u32)> = Vec::new();
+    let by_id = |ps: &mut Vec<u32>| ps.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
+    let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len());
+    if !model.assumptions.is_empty() {
+        let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        for (pos, t) in threats.iter().enumerate() {
+            for e in t.elements.iter() {
+                by_element.entry(&*e.id).or_default().push(pos as u32);
+            }
+        }
+        for (ai, a) in model.assumptions.iter().enumerate() {
+            let mut linked: Vec<u32> =
+                a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
+            linked.sort_unstable();
+            linked.dedup();
+            links.extend(linked.iter().map(|&p| (p, ai as u32)));
+            by_id(&mut linked);
+            let ids: Vec<ThreatId> =
+                linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+            let mut elements = a.elements.clone();
+            elements.sort();
+            declared.push(AssumptionEntry {
+                id: a.id.clone(),
+                statement: a.statement.clone(),
+                source: Cow::Borrowed("declared"),
+                owner: a.owner.as_deref().map(Arc::from),
+                review_by: a.review_by.clone(),
+                elements,
+                threats: ids,
+            });
+        }
+    }
+    // Every automatic assumption names the model's owner: one shared copy.
+    let model_owner: Option<Arc<str>> = model.owner.as_deref().map(Arc::from);
+    // The register in one list, declared assumptions first; put in report order in place.
+    let first_auto = declared.len();
+    let mut register = declared;
+    register.reserve_exact(entries.len());
+    register.extend(entries.into_iter().enumerate().map(|(ei, e)| {
+        let mut id = String::with_capacity(21);
+        id.push_str("AUTO-");
+        push_hex(&mut id, &fingerprint(&[&e.key]));
+        // The threats' build indices become report positions in place.
+        let mut positions = e.threats;
+        positions.retain_mut(|i| match position.get(*i as usize) {
+            Some(&p) => {
+                *i = p;
+                true
+            }
+            None => false,
+        });
+        positions.sort_unstable();
+        positions.dedup();
+        links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
+        by_id(&mut positions);
+        let ids: Vec<ThreatId> =
+            positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+        AssumptionEntry {
+            id,
+            statement: e.statement,
+            source: Cow::Borrowed("automatic"),
+            owner: model_owner.clone(),
+            review_by: None,
+            elements: vec![e.element],
+            threats: ids,
+        }
+    }));
+    // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
+    // share a rank) and sort the links as numbers.
+    let number = |n: u32| if n & AUTO != 0 { first_auto + (n & !AUTO) as usize } else { n as usize };
+    let ids: Vec<&str> = register.iter().map(|a| a.id.as_str()).collect();
+    let by_rank = crate::model::order_by_key(ids.len(), |i| ids.get(i).copied().unwrap_or(""));
+    let mut rank = vec![0u32; ids.len()];
+    let mut shared: Vec<Arc<str>> = Vec::with_capacity(ids.len());
+    for &i in &by_rank {
+        let id = ids.get(i as usize).copied().unwrap_or("");
+        if shared.last().is_none_or(|last| &**last != id) {
+            shared.push(Arc::from(id));
+        }
+        if let Some(r) = rank.get_mut(i as usize) {
+            *r = shared.len() as u32 - 1;
+        }
+    }
+    drop(ids);
+    let mut links: Vec<(u32, u32)> =
+        links.into_iter().map(|(p, n)| (p, rank.get(number(n)).copied().unwrap_or(0))).collect();
+    links.sort_unstable();
+    links.dedup();
+    for group in links.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(t) = group.first().and_then(|&(pos, _)| threats.get_mut(pos as usize)) {
+            let mut ids = Vec::with_capacity(group.len());
+            ids.extend(group.iter().filter_map(|&(_, r)| shared.get(r as usize)).cloned());
+            t.assumptions = ids.into_boxed_slice();
+        }
+    }
+    // Declared assumptions by id, then automatic ones by id.
+    let order: Vec<u32> = [false, true]
+        .into_iter()
+        .flat_map(|auto| by_rank.iter().copied().filter(move |&i| ((i as usize) >= first_auto) == auto))
+        .collect();
+    permute(&mut register, &order);
+    register
 }
 
 fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
