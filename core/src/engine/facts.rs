@@ -158,7 +158,8 @@ pub struct Facts<'m> {
     pub flows: Vec<FlowFacts<'m>>,
     pub assets: Vec<AssetFacts>,
     pub zones: Vec<ZoneFacts<'m>>,
-    pub flow_ids: Vec<String>,
+    /// Each flow's effective id (borrowed from the model when declared).
+    pub flow_ids: Vec<Cow<'m, str>>,
     /// The lists of zone, component and flow facts.
     pub tokens: Pool<u16>,
     pub decls: Pool<Decl>,
@@ -207,7 +208,7 @@ fn bits<T: Copy>(items: &[T], bit: impl Fn(T) -> u64) -> u64 {
 
 impl<'m> Facts<'m> {
     pub fn build(model: &'m Model, rules: &RuleSet) -> Facts<'m> {
-        let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
+        let flow_ids: Vec<Cow<'m, str>> = model.flows.iter().map(crate::model::Flow::effective_id_ref).collect();
         let graph = Graph::build_with_flow_ids(model, &flow_ids);
         let asset_rank =
             ranks(&order_by_key(model.data_assets.len(), |i| model.data_assets.get(i).map_or("", |d| d.id.as_str())));

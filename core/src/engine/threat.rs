@@ -633,7 +633,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn flow_id(&self, f: u32) -> &'a str {
-        self.facts.flow_ids.get(f as usize).map_or("", String::as_str)
+        self.facts.flow_ids.get(f as usize).map_or("", AsRef::as_ref)
     }
 
     fn owner_id(&self, o: Owner) -> &'a str {
@@ -934,7 +934,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn unset_statement(&self, u: Unset) -> (String, String, String) {
-        let flow = |f: u32| self.facts.flow_ids.get(f as usize).cloned().unwrap_or_default();
+        let flow = |f: u32| self.facts.flow_ids.get(f as usize).map_or_else(String::new, |s| s.to_string());
         match u {
             Unset::FlowEncrypted(f) => {
                 let id = flow(f);

@@ -82,12 +82,12 @@ fn is_semi_trusted(kind: Option<ZoneKind>) -> bool {
 impl Graph {
     /// Builds the graph. The model must be valid (references resolve).
     pub fn build(model: &Model) -> Graph {
-        let flow_ids: Vec<String> = model.flows.iter().map(crate::model::Flow::effective_id).collect();
+        let flow_ids: Vec<_> = model.flows.iter().map(crate::model::Flow::effective_id_ref).collect();
         Graph::build_with_flow_ids(model, &flow_ids)
     }
 
     /// [`Graph::build`] given each flow's effective id (`flow_ids[i]` of `model.flows[i]`).
-    pub fn build_with_flow_ids(model: &Model, flow_ids: &[String]) -> Graph {
+    pub fn build_with_flow_ids<S: AsRef<str>>(model: &Model, flow_ids: &[S]) -> Graph {
         let zone_index: FxHashMap<&str, usize> =
             model.zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();
         let zone_trust: Vec<u8> =
@@ -135,7 +135,7 @@ impl Graph {
 
         // Canonical order (by flow id) so that evaluation never depends on the model file's order.
         let flow_rank = crate::model::ranks(&crate::model::order_by_key(flow_ids.len(), |i| {
-            flow_ids.get(i).map_or("", String::as_str)
+            flow_ids.get(i).map_or("", AsRef::as_ref)
         }));
         let rank = &flow_rank;
         for n in &mut nodes {

@@ -391,9 +391,14 @@ pub struct Flow {
 impl Flow {
     /// The flow id, declared or `source->target`.
     pub fn effective_id(&self) -> String {
+        self.effective_id_ref().into_owned()
+    }
+
+    /// [`Flow::effective_id`], borrowed when the flow declares its id.
+    pub fn effective_id_ref(&self) -> std::borrow::Cow<'_, str> {
         match &self.id {
-            Some(id) => id.clone(),
-            None => format!("{}->{}", self.source, self.target),
+            Some(id) => std::borrow::Cow::Borrowed(id),
+            None => std::borrow::Cow::Owned(format!("{}->{}", self.source, self.target)),
         }
     }
 }
