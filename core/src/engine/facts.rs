@@ -3,9 +3,8 @@
 
 use crate::graph::Graph;
 use crate::model::{Authentication, Authorization, Classification, ControlDecl, ControlStatus, DataTag, Model};
-use crate::model::{order_by_key, ranks};
+use crate::model::{Resolved, order_by_key, ranks};
 use crate::rules::RuleSet;
-use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
 /// A declared control, resolved.
@@ -207,22 +206,16 @@ fn bits<T: Copy>(items: &[T], bit: impl Fn(T) -> u64) -> u64 {
 }
 
 impl<'m> Facts<'m> {
-    pub fn build(model: &'m Model, rules: &RuleSet) -> Facts<'m> {
+    /// The facts of a valid model whose references validation resolved (`resolved`).
+    pub fn build(model: &'m Model, rules: &RuleSet, resolved: &Resolved) -> Facts<'m> {
         let flow_ids: Vec<Cow<'m, str>> = model.flows.iter().map(crate::model::Flow::effective_id_ref).collect();
-        let graph = Graph::build_with_flow_ids(model, &flow_ids);
+        let graph = Graph::build_resolved(model, &flow_ids, &resolved.comp_zone, &resolved.flow_ends);
         let asset_rank =
             ranks(&order_by_key(model.data_assets.len(), |i| model.data_assets.get(i).map_or("", |d| d.id.as_str())));
         let comp_rank =
             ranks(&order_by_key(model.components.len(), |i| model.components.get(i).map_or("", |c| c.id.as_str())));
-        let asset_index: HashMap<&str, u32> = model
-            .data_assets
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
         // Asset lists in id order, so evaluation never depends on the model file's order.
         let rank = |a: &u32| asset_rank.get(*a as usize).copied().unwrap_or(u32::MAX);
-        let resolved = |ids: &'m [String]| ids.iter().filter_map(|d| asset_index.get(d.as_str()).copied());
         let list_len = |c: &Option<Vec<ControlDecl>>| c.as_ref().map_or(0, Vec::len);
         let comp_lists: usize = model.components.iter().map(|c| 2 * (c.stores.len() + c.processes.len())).sum();
         let flow_lists: usize = model.flows.iter().map(|f| f.data.len()).sum();
@@ -274,11 +267,11 @@ impl<'m> Facts<'m> {
 
         let mut comps: Vec<CompFacts<'m>> = Vec::with_capacity(model.components.len());
         let mut scratch: Vec<u32> = Vec::new();
-        for (c, n) in model.components.iter().zip(graph.nodes.iter()) {
+        for (ci, (c, n)) in model.components.iter().zip(graph.nodes.iter()).enumerate() {
             let decls = decl_pool.add(decls(&c.controls, rules));
             let zone_decls = n.zone.and_then(|z| zones.get(z)).map_or(&[][..], |z| decl_pool.get(z.decls));
-            let stores = asset_lists.add_sorted(resolved(&c.stores), rank);
-            let processes = asset_lists.add_sorted(resolved(&c.processes), rank);
+            let stores = asset_lists.add_sorted(resolved.stores(ci).iter().copied(), rank);
+            let processes = asset_lists.add_sorted(resolved.processes(ci).iter().copied(), rank);
             scratch.clear();
             scratch.extend_from_slice(asset_lists.get(stores));
             scratch.extend_from_slice(asset_lists.get(processes));
@@ -305,7 +298,7 @@ impl<'m> Facts<'m> {
         }
 
         let mut flows: Vec<FlowFacts<'m>> = Vec::with_capacity(model.flows.len());
-        for f in &model.flows {
+        for (fi, f) in model.flows.iter().enumerate() {
             let protocol = f.protocol.as_deref().map(lower);
             let proto = protocol.as_deref().unwrap_or("");
             let in_process = LOCAL_PROTOCOLS.contains(&proto);
@@ -321,7 +314,7 @@ impl<'m> Facts<'m> {
                 (None, Some(e)) => (e, false),
                 (None, None) => (false, true),
             };
-            let data = asset_lists.add_sorted(resolved(&f.data), rank);
+            let data = asset_lists.add_sorted(resolved.data(fi).iter().copied(), rank);
             for &a in asset_lists.get(data) {
                 if let Some(af) = assets.get_mut(a as usize) {
                     af.carriers += 1;

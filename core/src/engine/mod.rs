@@ -113,8 +113,9 @@ impl Engine {
 
     /// Validates and analyzes a model.
     pub fn analyze(&self, model: &Model) -> Result<Report> {
-        self.validate(model)?;
-        let facts = Facts::build(model, &self.rules);
+        let resolved = crate::model::validate_resolved(model, Some(&Vocab(&self.rules)))?;
+        let facts = Facts::build(model, &self.rules, &resolved);
+        drop(resolved);
         Ok(threat::run(facts, &self.rules, &self.catalogs, &self.infos))
     }
 }
@@ -155,6 +156,29 @@ mod tests {
         let indexed = engine.analyze(&model).unwrap();
         assert!(indexed.threats.len() > 1000, "the model should raise many threats, not {}", indexed.threats.len());
         assert_eq!(indexed.to_json(), unindexed.analyze(&model).unwrap().to_json(), "every type pair");
+    }
+
+    /// The analysis builds its graph from the references validation resolved; the public
+    /// `Graph::build` looks the ids up itself: the same graph either way.
+    #[test]
+    fn resolved_references_build_the_same_graph() {
+        let engine = Engine::bundled().unwrap();
+        let mut models = vec![every_type_pair()];
+        for name in ["webshop", "patient-portal", "saas-platform"] {
+            let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+            models.push(Model::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap());
+        }
+        for model in &models {
+            let resolved = crate::model::validate_resolved(model, Some(&Vocab(&engine.rules))).unwrap();
+            let facts = Facts::build(model, &engine.rules, &resolved);
+            assert!(facts.graph.edges.len() == model.flows.len() && !facts.graph.edges.is_empty());
+            assert_eq!(
+                format!("{:?}", facts.graph),
+                format!("{:?}", crate::graph::Graph::build(model)),
+                "{}",
+                model.title
+            );
+        }
     }
 
     /// Every component type (with its own kind and with another), one zone of every kind, and

@@ -88,28 +88,49 @@ impl Graph {
 
     /// [`Graph::build`] given each flow's effective id (`flow_ids[i]` of `model.flows[i]`).
     pub fn build_with_flow_ids<S: AsRef<str>>(model: &Model, flow_ids: &[S]) -> Graph {
-        let zone_index: FxHashMap<&str, usize> =
-            model.zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();
+        let zone_index: FxHashMap<&str, u32> =
+            model.zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i as u32)).collect();
+        let comp_index: FxHashMap<&str, u32> =
+            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+        let comp_zone: Vec<Option<u32>> =
+            model.components.iter().map(|c| c.zone.as_deref().and_then(|z| zone_index.get(z).copied())).collect();
+        let flow_ends: Vec<Option<(u32, u32)>> = model
+            .flows
+            .iter()
+            .map(|f| comp_index.get(f.source.as_str()).copied().zip(comp_index.get(f.target.as_str()).copied()))
+            .collect();
+        Graph::build_resolved(model, flow_ids, &comp_zone, &flow_ends)
+    }
+
+    /// [`Graph::build_with_flow_ids`] given each component's zone and each flow's source and
+    /// target as indices (`None`: unknown; such a flow is left out).
+    pub(crate) fn build_resolved<S: AsRef<str>>(
+        model: &Model,
+        flow_ids: &[S],
+        comp_zone: &[Option<u32>],
+        flow_ends: &[Option<(u32, u32)>],
+    ) -> Graph {
         let zone_trust: Vec<u8> =
             model.zones.iter().map(|z| z.trust.unwrap_or_else(|| z.kind.default_trust())).collect();
-        let comp_index: FxHashMap<&str, usize> =
-            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-
         let mut graph = DiGraph::<u32, u32>::with_capacity(model.components.len(), model.flows.len());
         let mut nodes: Vec<NodeFacts> = Vec::with_capacity(model.components.len());
-        for (i, c) in model.components.iter().enumerate() {
+        for i in 0..model.components.len() {
             graph.add_node(u32::try_from(i).unwrap_or(u32::MAX));
-            let zone = c.zone.as_deref().and_then(|z| zone_index.get(z).copied());
+            let zone = comp_zone.get(i).copied().flatten().map(|z| z as usize).filter(|&z| z < model.zones.len());
             let trust = zone.and_then(|z| zone_trust.get(z).copied()).unwrap_or(0);
             nodes.push(NodeFacts { zone, trust, hops: UNREACHABLE, ..NodeFacts::default() });
         }
         let zone_kind = |n: &NodeFacts| n.zone.and_then(|z| model.zones.get(z)).map(|z| z.kind);
 
         let mut edges = Vec::with_capacity(model.flows.len());
-        for (fi, f) in model.flows.iter().enumerate() {
-            let (Some(&s), Some(&t)) = (comp_index.get(f.source.as_str()), comp_index.get(f.target.as_str())) else {
+        for fi in 0..model.flows.len() {
+            let Some((s, t)) = flow_ends.get(fi).copied().flatten() else {
                 continue;
             };
+            let (s, t) = (s as usize, t as usize);
+            if s >= nodes.len() || t >= nodes.len() {
+                continue;
+            }
             let fi32 = u32::try_from(fi).unwrap_or(u32::MAX);
             graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), fi32);
             let (sn, tn) = (nodes.get(s), nodes.get(t));

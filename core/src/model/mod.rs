@@ -7,6 +7,7 @@ mod validate;
 pub use load::{Format, MAX_INPUT_BYTES, parse_model};
 pub(crate) use load::{parse_document, serde_diag};
 pub use types::*;
+pub(crate) use validate::{Resolved, validate_resolved};
 pub use validate::{TokenVocabulary, is_date, validate};
 
 impl Model {

@@ -26,19 +26,63 @@ const MAX_ID_LEN: usize = 200;
 
 /// Validates a parsed model. `tokens`, when given, checks declared control tokens.
 pub fn validate(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<()> {
+    validate_resolved(model, tokens).map(drop)
+}
+
+/// [`validate`], and what the model's references name, as indices.
+pub(crate) fn validate_resolved(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<Resolved> {
     let mut v = Validator {
         diags: Vec::new(),
         ids: HashMap::with_capacity_and_hasher(model.components.len() * 4, Default::default()),
+        resolved: Resolved::default(),
     };
     v.run(model, tokens);
-    if v.diags.is_empty() { Ok(()) } else { Err(Error::Model(v.diags)) }
+    if v.diags.is_empty() { Ok(v.resolved) } else { Err(Error::Model(v.diags)) }
+}
+
+/// The references of a model resolved to element indices, found while validating it, so that
+/// the analysis does not look the ids up again.
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    /// Zone of each component (`None`: no zone).
+    pub comp_zone: Vec<Option<u32>>,
+    /// Source and target component of each flow.
+    pub flow_ends: Vec<Option<(u32, u32)>>,
+    /// The data assets components and flows name: component `c`'s `stores` are
+    /// `assets[comp_assets[c][0]..comp_assets[c][1]]` and its `processes` run on to
+    /// `comp_assets[c][2]`; flow `f`'s `data` are `assets[flow_data[f][0]..flow_data[f][1]]`.
+    assets: Vec<u32>,
+    comp_assets: Vec<[u32; 3]>,
+    flow_data: Vec<[u32; 2]>,
+}
+
+impl Resolved {
+    fn span(&self, from: u32, to: u32) -> &[u32] {
+        self.assets.get(from as usize..to as usize).unwrap_or(&[])
+    }
+    /// Data assets component `c` stores.
+    pub fn stores(&self, c: usize) -> &[u32] {
+        self.comp_assets.get(c).map_or(&[], |&[a, b, _]| self.span(a, b))
+    }
+    /// Data assets component `c` processes.
+    pub fn processes(&self, c: usize) -> &[u32] {
+        self.comp_assets.get(c).map_or(&[], |&[_, b, e]| self.span(b, e))
+    }
+    /// Data assets flow `f` carries.
+    pub fn data(&self, f: usize) -> &[u32] {
+        self.flow_data.get(f).map_or(&[], |&[a, b]| self.span(a, b))
+    }
+    fn mark(&self) -> u32 {
+        u32::try_from(self.assets.len()).unwrap_or(u32::MAX)
+    }
 }
 
 struct Validator<'m> {
     diags: Vec<Diagnostic>,
-    /// (collection, id) -> path of its first definition. Ids are unique within a collection;
-    /// a zone and a component may share a name.
+    /// (collection, id) -> index of its first definition in its collection. Ids are unique
+    /// within a collection; a zone and a component may share a name.
     ids: HashMap<(Coll, std::borrow::Cow<'m, str>), usize>,
+    resolved: Resolved,
 }
 
 /// The collections element ids live in.
@@ -100,27 +144,29 @@ impl<'m> Validator<'m> {
         }
     }
 
-    /// Checks a reference; `path` is only built when there is a problem to report.
-    /// `want`: the collection the id must be in, or `None` for any.
-    fn reference(&mut self, path: impl FnOnce() -> String, id: &str, want: Option<Coll>, what: &str) {
-        let known = |c: Coll| self.ids.contains_key(&(c, std::borrow::Cow::Borrowed(id)));
+    /// Checks a reference and returns the index of the element it names in its collection;
+    /// `path` is only built when there is a problem to report. `want`: the collection the id
+    /// must be in, or `None` for any.
+    fn reference(&mut self, path: impl FnOnce() -> String, id: &str, want: Option<Coll>, what: &str) -> Option<u32> {
+        let known = |c: Coll| self.ids.get(&(c, std::borrow::Cow::Borrowed(id))).copied();
         let found = match want {
             Some(c) => known(c),
-            None => Coll::ALL.iter().any(|&c| known(c)),
+            None => Coll::ALL.iter().find_map(|&c| known(c)),
         };
-        if found {
-            return;
+        if let Some(i) = found {
+            return u32::try_from(i).ok();
         }
-        if let Some(other) = Coll::ALL.iter().find(|&&c| want.is_some() && known(c)) {
+        if let Some(other) = Coll::ALL.iter().find(|&&c| want.is_some() && known(c).is_some()) {
             let msg = format!("`{id}` is a {}, not a {what}", other.singular());
             self.push("model.wrong_reference", path(), msg);
-            return;
+            return None;
         }
         let mut cands: Vec<&str> =
             self.ids.keys().filter(|(c, _)| want.is_none_or(|w| w == *c)).map(|(_, k)| k.as_ref()).collect();
         cands.sort_unstable();
         let hint = suggestion(id, cands.iter().copied());
         self.push("model.unknown_reference", path(), format!("unknown {what} `{id}`{hint}"));
+        None
     }
 
     fn run(&mut self, m: &'m Model, tokens: Option<&dyn TokenVocabulary>) {
@@ -199,15 +245,29 @@ impl<'m> Validator<'m> {
         }
         self.zone_cycles(m);
         for (i, c) in m.components.iter().enumerate() {
-            if let Some(z) = &c.zone {
-                self.reference(|| format!("components[{i}].zone"), z, Some(Coll::Zones), "zone");
-            }
+            let zone = c
+                .zone
+                .as_ref()
+                .and_then(|z| self.reference(|| format!("components[{i}].zone"), z, Some(Coll::Zones), "zone"));
+            self.resolved.comp_zone.push(zone);
+            let stores = self.resolved.mark();
             for (j, d) in c.stores.iter().enumerate() {
-                self.reference(|| format!("components[{i}].stores[{j}]"), d, Some(Coll::DataAssets), "data asset");
+                let a =
+                    self.reference(|| format!("components[{i}].stores[{j}]"), d, Some(Coll::DataAssets), "data asset");
+                self.resolved.assets.extend(a);
             }
+            let processes = self.resolved.mark();
             for (j, d) in c.processes.iter().enumerate() {
-                self.reference(|| format!("components[{i}].processes[{j}]"), d, Some(Coll::DataAssets), "data asset");
+                let a = self.reference(
+                    || format!("components[{i}].processes[{j}]"),
+                    d,
+                    Some(Coll::DataAssets),
+                    "data asset",
+                );
+                self.resolved.assets.extend(a);
             }
+            let end = self.resolved.mark();
+            self.resolved.comp_assets.push([stores, processes, end]);
             duplicates(&c.flags, || format!("components[{i}].flags"), &mut self.diags);
             self.controls(&c.controls, || format!("components[{i}].controls"), tokens);
         }
@@ -228,11 +288,16 @@ impl<'m> Validator<'m> {
             duplicates(&d.tags, || format!("data_assets[{i}].tags"), &mut self.diags);
         }
         for (i, f) in m.flows.iter().enumerate() {
-            self.reference(|| format!("flows[{i}].source"), &f.source, Some(Coll::Components), "component");
-            self.reference(|| format!("flows[{i}].target"), &f.target, Some(Coll::Components), "component");
+            let s = self.reference(|| format!("flows[{i}].source"), &f.source, Some(Coll::Components), "component");
+            let t = self.reference(|| format!("flows[{i}].target"), &f.target, Some(Coll::Components), "component");
+            self.resolved.flow_ends.push(s.zip(t));
+            let data = self.resolved.mark();
             for (j, d) in f.data.iter().enumerate() {
-                self.reference(|| format!("flows[{i}].data[{j}]"), d, Some(Coll::DataAssets), "data asset");
+                let a = self.reference(|| format!("flows[{i}].data[{j}]"), d, Some(Coll::DataAssets), "data asset");
+                self.resolved.assets.extend(a);
             }
+            let end = self.resolved.mark();
+            self.resolved.flow_data.push([data, end]);
             duplicates(&f.flags, || format!("flows[{i}].flags"), &mut self.diags);
             self.controls(&f.controls, || format!("flows[{i}].controls"), tokens);
         }
@@ -357,5 +422,38 @@ pub fn is_date(s: &str) -> bool {
             (1..=days).contains(&d)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validation names each reference's element by its index in its collection (ids declared
+    /// out of order, so that an index cannot pass for a rank), which the analysis then reads.
+    #[test]
+    fn references_resolve_to_indices() {
+        let m = Model::from_json(
+            r#"{"title": "t",
+                "zones": [{"id": "z2", "kind": "dmz"}, {"id": "z1", "kind": "internal"}],
+                "data_assets": [{"id": "d2"}, {"id": "d1"}],
+                "components": [
+                    {"id": "c3", "type": "service", "zone": "z1", "stores": ["d1"], "processes": ["d2", "d1"]},
+                    {"id": "c1", "type": "service"},
+                    {"id": "c2", "type": "database", "zone": "z2", "processes": ["d2"]}],
+                "flows": [
+                    {"id": "f1", "source": "c2", "target": "c3", "data": ["d1"]},
+                    {"source": "c1", "target": "c2"}]}"#,
+        )
+        .unwrap();
+        let r = validate_resolved(&m, None).unwrap();
+        assert_eq!(r.comp_zone, [Some(1), None, Some(0)]);
+        assert_eq!(r.flow_ends, [Some((2, 0)), Some((1, 2))]);
+        let none: &[u32] = &[];
+        assert_eq!((r.stores(0), r.processes(0)), (&[1][..], &[0, 1][..]));
+        assert_eq!((r.stores(1), r.processes(1)), (none, none));
+        assert_eq!((r.stores(2), r.processes(2)), (none, &[0][..]));
+        assert_eq!((r.data(0), r.data(1)), (&[1][..], none));
+        assert_eq!((r.stores(3), r.data(2)), (none, none), "out of range: nothing");
     }
 }
