@@ -472,6 +472,8 @@ struct Builder<'a, 'm> {
     reads: Vec<Unset>,
     /// Scratch list of the description slots of the threat being built.
     slots: Vec<(Slot, Arc<str>)>,
+    /// Scratch text for names made up of other names.
+    text: String,
     /// Element lists of the threats on each component and each flow.
     comp_elements: Interned<[ElementRef]>,
     flow_elements: Interned<[ElementRef]>,
@@ -576,6 +578,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             asset_seen: (Vec::new(), 0),
             reads: Vec::new(),
             slots: Vec::new(),
+            text: String::new(),
             comp_elements: Interned::new(facts.comps.len()),
             flow_elements: Interned::new(facts.flows.len()),
             missing_lists: FxHashMap::default(),
@@ -608,13 +611,25 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// A flow's name as element references show it: declared, or `source → target`.
     fn flow_name_arc(&mut self, f: u32) -> Arc<str> {
-        let declared = self.facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref());
-        let (s, t) = self.endpoints(f);
-        let (sn, tn) = (self.comp_name(s), self.comp_name(t));
-        self.flow_names.get(f, || match declared {
+        if let Some(name) = self.flow_names.cached(f) {
+            return name;
+        }
+        let name: Arc<str> = match self.facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
             Some(n) => Arc::from(n),
-            None => Arc::from(format!("{sn} → {tn}")),
-        })
+            None => {
+                // Joined in a reused buffer (one allocation, the shared string's), not `format!`.
+                let (s, t) = self.endpoints(f);
+                let mut name = std::mem::take(&mut self.text);
+                name.clear();
+                name.push_str(self.comp_name(s));
+                name.push_str(" → ");
+                name.push_str(self.comp_name(t));
+                let shared = Arc::from(name.as_str());
+                self.text = name;
+                shared
+            }
+        };
+        self.flow_names.put(f, name)
     }
 
     /// A data asset's name, shared; an asset without a name shows its id (the same string).
