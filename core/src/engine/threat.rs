@@ -638,7 +638,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             return name;
         }
         let Some(d) = self.facts.model.data_assets.get(a as usize) else { return Arc::from("") };
-        let name = if d.name.is_none() { self.asset_id_arc(a) } else { Arc::from(d.display_name()) };
+        let name = if d.display_name() == d.id { self.asset_id_arc(a) } else { Arc::from(d.display_name()) };
         self.asset_names.put(a, name)
     }
 
