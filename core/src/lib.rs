@@ -64,12 +64,8 @@ pub fn model_schema() -> String {
 /// `sha256:` of the model's canonical JSON: every collection sorted by id, so reordering the
 /// model file does not change it.
 pub fn model_hash(model: &Model) -> String {
-    let generated: Vec<String> =
-        model.flows.iter().map(|f| if f.id.is_some() { String::new() } else { f.effective_id() }).collect();
-    let flow_id = |i: usize| match model.flows.get(i).and_then(|f| f.id.as_deref()) {
-        Some(id) => id,
-        None => generated.get(i).map_or("", String::as_str),
-    };
+    let flow_ids: Vec<_> = model.flows.iter().map(model::Flow::effective_id_ref).collect();
+    let flow_id = |i: usize| flow_ids.get(i).map_or("", AsRef::as_ref);
     let order = ModelOrder {
         components: model::order_by_key(model.components.len(), |i| {
             model.components.get(i).map_or("", |c| c.id.as_str())

@@ -242,6 +242,38 @@ fn model_hash_of_the_webshop_is_stable() {
     );
 }
 
+/// `threatgraph::model_hash` is the hash the report's provenance carries, flows without an id
+/// (named `source->target`) included, and the order of the model file does not change it.
+#[test]
+fn model_hash_matches_the_report_and_ignores_file_order() {
+    let engine = Engine::bundled().unwrap();
+    let flows = [
+        r#"{"source": "a", "target": "b", "protocol": "https"}"#,
+        r#"{"source": "b", "target": "c", "protocol": "https"}"#,
+        r#"{"id": "f-ac", "source": "a", "target": "c", "protocol": "https"}"#,
+    ];
+    let model = |order: [usize; 3]| {
+        let flows: Vec<&str> = order.iter().map(|&i| flows[i]).collect();
+        Model::from_json(&format!(
+            r#"{{"title": "t", "components": [{{"id": "a", "type": "web_app"}}, {{"id": "b", "type": "api"}},
+                {{"id": "c", "type": "database"}}], "flows": [{}]}}"#,
+            flows.join(", ")
+        ))
+        .unwrap()
+    };
+    let (m1, m2) = (model([0, 1, 2]), model([2, 1, 0]));
+    let hash = threatgraph::model_hash(&m1);
+    assert!(hash.starts_with("sha256:") && hash.len() == 7 + 64, "{hash}");
+    assert_eq!(threatgraph::model_hash(&m2), hash);
+    assert_eq!(engine.analyze(&m1).unwrap().provenance.model_hash, hash);
+    assert_eq!(engine.analyze(&m2).unwrap().provenance.model_hash, hash);
+    for name in ["webshop", "patient-portal", "saas-platform"] {
+        let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let m = Model::from_yaml(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(threatgraph::model_hash(&m), engine.analyze(&m).unwrap().provenance.model_hash, "{name}");
+    }
+}
+
 /// Threats of one rule list the mitigations their own elements miss, whatever other threats of
 /// the rule credit (the engine shares one list per set of credited mitigations), and their
 /// descriptions and data assets follow their own flows.

@@ -203,10 +203,7 @@ impl<'m> Validator<'m> {
             }
         };
         for (i, f) in m.flows.iter().enumerate() {
-            let id: std::borrow::Cow<'m, str> = match &f.id {
-                Some(id) => id.as_str().into(),
-                None => f.effective_id().into(),
-            };
+            let id = f.effective_id_ref();
             if f.id.is_none() && self.ids.contains_key(&(Coll::Flows, id.clone())) {
                 self.push(
                     "model.duplicate_id",
