@@ -1388,7 +1388,15 @@ fn register(
     // number; declared ones first, automatic ones offset by `AUTO`).
     const AUTO: u32 = 1 << 31;
     let mut links: Vec<(u32, u32)> = Vec::new();
-    let by_id = |ps: &mut Vec<u32>| ps.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
+    // Links the threats at `positions` (any order, may repeat) to assumption `number`; their ids
+    // in id order.
+    let mut link = |mut positions: Vec<u32>, number: u32| -> Vec<ThreatId> {
+        positions.sort_unstable();
+        positions.dedup();
+        links.extend(positions.iter().map(|&p| (p, number)));
+        positions.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
+        positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect()
+    };
     let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len());
     if !model.assumptions.is_empty() {
         let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
@@ -1398,14 +1406,8 @@ fn register(
             }
         }
         for (ai, a) in model.assumptions.iter().enumerate() {
-            let mut linked: Vec<u32> =
-                a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
-            linked.sort_unstable();
-            linked.dedup();
-            links.extend(linked.iter().map(|&p| (p, ai as u32)));
-            by_id(&mut linked);
-            let ids: Vec<ThreatId> =
-                linked.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+            let linked = a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
+            let ids = link(linked, ai as u32);
             let mut elements = a.elements.clone();
             elements.sort();
             declared.push(AssumptionEntry {
@@ -1438,12 +1440,7 @@ fn register(
             }
             None => false,
         });
-        positions.sort_unstable();
-        positions.dedup();
-        links.extend(positions.iter().map(|&p| (p, AUTO | ei as u32)));
-        by_id(&mut positions);
-        let ids: Vec<ThreatId> =
-            positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect();
+        let ids = link(positions, AUTO | ei as u32);
         AssumptionEntry {
             id,
             statement: e.statement,
