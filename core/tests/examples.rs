@@ -132,6 +132,20 @@ fn every_example_report_is_explained_and_deterministic() {
     }
 }
 
+#[test]
+fn report_json_is_what_serde_json_writes() {
+    // `to_json` has its own pretty writer (for speed); the format is serde_json's pretty output
+    // plus a newline, and writing through any `io::Write` gives the same bytes.
+    for name in ["webshop", "patient-portal", "saas-platform"] {
+        let r = analyze(name);
+        let json = r.to_json();
+        assert!(json == serde_json::to_string_pretty(&r).unwrap() + "\n", "{name}");
+        let mut streamed = std::io::BufWriter::with_capacity(7, Vec::new());
+        r.write_json(&mut streamed).unwrap();
+        assert!(streamed.into_inner().unwrap() == json.as_bytes(), "{name}");
+    }
+}
+
 fn framework<'a>(r: &'a Report, id: &str) -> &'a threatgraph::report::FrameworkEvidence {
     r.compliance.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("framework {id} listed"))
 }

@@ -73,6 +73,8 @@ proptest! {
         let back = Model::from_json(&json).unwrap();
         prop_assert_eq!(&m, &back);
         let report = engine().analyze(&m).unwrap();
+        // The report's own pretty writer writes serde_json's format.
+        prop_assert_eq!(report.to_json(), serde_json::to_string_pretty(&report).unwrap() + "\n");
         let back: Report = serde_json::from_str(&report.to_json()).unwrap();
         prop_assert_eq!(report, back);
     }

@@ -5,6 +5,7 @@ mod compliance;
 mod coverage;
 mod description;
 mod id;
+mod json;
 mod markdown;
 mod table;
 
@@ -313,8 +314,7 @@ impl Report {
     /// Writes the canonical JSON of [`Report::to_json`] to `w` as it is produced, without
     /// holding the whole text in memory. Wrap files in a `BufWriter`.
     pub fn write_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
-        let mut ser = serde_json::Serializer::with_formatter(&mut w, Pretty::default());
-        self.serialize(&mut ser)?;
+        json::write_pretty(&mut w, self).map_err(std::io::Error::from)?;
         w.write_all(b"\n")
     }
     /// Compact JSON.
@@ -340,77 +340,5 @@ impl Report {
     /// Threats whose residual severity is at or above `level`.
     pub fn count_at_or_above(&self, level: Severity) -> usize {
         self.threats.iter().filter(|t| t.severity >= level).count()
-    }
-}
-
-/// serde_json's pretty format (two-space indent), with each line break and its indentation
-/// written in one call instead of one call per level: the same bytes, fewer small writes.
-#[derive(Default)]
-struct Pretty {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Pretty {
-    /// A line break (after a comma unless `first`) and the current indentation.
-    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
-        const LINE: &[u8] = b",\n                                                                ";
-        let start = usize::from(first);
-        let want = 2 + 2 * self.depth;
-        match LINE.get(start..want) {
-            Some(bytes) => w.write_all(bytes),
-            None => {
-                w.write_all(LINE.get(start..2).unwrap_or(b"\n"))?;
-                for _ in 0..self.depth {
-                    w.write_all(b"  ")?;
-                }
-                Ok(())
-            }
-        }
-    }
-
-    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.newline(w, true)?;
-        }
-        w.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        self.newline(w, first)
-    }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        self.newline(w, first)
-    }
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
     }
 }
