@@ -31,11 +31,7 @@ pub fn validate(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<(
 
 /// [`validate`], and what the model's references name, as indices.
 pub(crate) fn validate_resolved(model: &Model, tokens: Option<&dyn TokenVocabulary>) -> Result<Resolved> {
-    let mut v = Validator {
-        diags: Vec::new(),
-        ids: HashMap::with_capacity_and_hasher(model.components.len() * 4, Default::default()),
-        resolved: Resolved::default(),
-    };
+    let mut v = Validator { diags: Vec::new(), ids: Ids::with_capacity(model), resolved: Resolved::default() };
     v.run(model, tokens);
     if v.diags.is_empty() { Ok(v.resolved) } else { Err(Error::Model(v.diags)) }
 }
@@ -79,10 +75,73 @@ impl Resolved {
 
 struct Validator<'m> {
     diags: Vec<Diagnostic>,
-    /// (collection, id) -> index of its first definition in its collection. Ids are unique
-    /// within a collection; a zone and a component may share a name.
-    ids: HashMap<(Coll, std::borrow::Cow<'m, str>), usize>,
+    ids: Ids<'m>,
     resolved: Resolved,
+}
+
+/// Per collection, id -> index of its first definition. Ids are unique within a collection; a
+/// zone and a component may share a name. One table per collection keeps the small ones (zones,
+/// data assets) in cache while a large model's component references are looked up.
+struct Ids<'m> {
+    zones: IdMap<'m>,
+    components: IdMap<'m>,
+    data_assets: IdMap<'m>,
+    /// Declared or generated (`source->target`) flow ids.
+    flows: IdMap<'m>,
+}
+
+type IdMap<'m> = HashMap<std::borrow::Cow<'m, str>, usize>;
+
+impl<'m> Ids<'m> {
+    fn with_capacity(m: &Model) -> Ids<'m> {
+        let map = |n: usize| IdMap::with_capacity_and_hasher(n, Default::default());
+        Ids {
+            zones: map(m.zones.len()),
+            components: map(m.components.len()),
+            data_assets: map(m.data_assets.len()),
+            flows: map(m.flows.len()),
+        }
+    }
+
+    fn map(&self, c: Coll) -> &IdMap<'m> {
+        match c {
+            Coll::Zones => &self.zones,
+            Coll::Components => &self.components,
+            Coll::DataAssets => &self.data_assets,
+            Coll::Flows => &self.flows,
+        }
+    }
+
+    fn get(&self, c: Coll, id: &str) -> Option<usize> {
+        self.map(c).get(id).copied()
+    }
+
+    /// Records the first definition of `id`; a repeated id gives back the index of its first
+    /// definition and the id.
+    fn define(&mut self, c: Coll, id: std::borrow::Cow<'m, str>, index: usize) -> Result<(), (usize, String)> {
+        let map = match c {
+            Coll::Zones => &mut self.zones,
+            Coll::Components => &mut self.components,
+            Coll::DataAssets => &mut self.data_assets,
+            Coll::Flows => &mut self.flows,
+        };
+        match map.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => Err((*e.get(), e.key().to_string())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(index);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ids of the collection `want` (every collection for `None`), for "did you mean".
+    fn candidates(&self, want: Option<Coll>) -> Vec<&str> {
+        Coll::ALL
+            .iter()
+            .filter(|&&c| want.is_none_or(|w| w == c))
+            .flat_map(|&c| self.map(c).keys().map(|k| k.as_ref()))
+            .collect()
+    }
 }
 
 /// The collections element ids live in.
@@ -133,14 +192,9 @@ impl<'m> Validator<'m> {
             );
             return;
         }
-        match self.ids.entry((collection, id)) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let msg = format!("duplicate id `{}` (first defined at {})", e.key().1, path(*e.get()));
-                self.push("model.duplicate_id", path(index), msg);
-            }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(index);
-            }
+        if let Err((first, id)) = self.ids.define(collection, id, index) {
+            let msg = format!("duplicate id `{id}` (first defined at {})", path(first));
+            self.push("model.duplicate_id", path(index), msg);
         }
     }
 
@@ -148,7 +202,7 @@ impl<'m> Validator<'m> {
     /// `path` is only built when there is a problem to report. `want`: the collection the id
     /// must be in, or `None` for any.
     fn reference(&mut self, path: impl FnOnce() -> String, id: &str, want: Option<Coll>, what: &str) -> Option<u32> {
-        let known = |c: Coll| self.ids.get(&(c, std::borrow::Cow::Borrowed(id))).copied();
+        let known = |c: Coll| self.ids.get(c, id);
         let found = match want {
             Some(c) => known(c),
             None => Coll::ALL.iter().find_map(|&c| known(c)),
@@ -161,8 +215,7 @@ impl<'m> Validator<'m> {
             self.push("model.wrong_reference", path(), msg);
             return None;
         }
-        let mut cands: Vec<&str> =
-            self.ids.keys().filter(|(c, _)| want.is_none_or(|w| w == *c)).map(|(_, k)| k.as_ref()).collect();
+        let mut cands = self.ids.candidates(want);
         cands.sort_unstable();
         let hint = suggestion(id, cands.iter().copied());
         self.push("model.unknown_reference", path(), format!("unknown {what} `{id}`{hint}"));
@@ -204,7 +257,7 @@ impl<'m> Validator<'m> {
         };
         for (i, f) in m.flows.iter().enumerate() {
             let id = f.effective_id_ref();
-            if f.id.is_none() && self.ids.contains_key(&(Coll::Flows, id.clone())) {
+            if f.id.is_none() && self.ids.flows.contains_key(&id) {
                 self.push(
                     "model.duplicate_id",
                     flow_path(i),
