@@ -200,8 +200,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Attr::AnonReachable => node().map(|n| Val::Bool(n.anon_reachable)),
             Attr::InternetHops => node().map(|n| Val::Num(i64::from(n.hops.min(UNREACHABLE)))),
             Attr::Exposure => node().map(|n| Val::Num(i64::from(n.exposure))),
-            Attr::InDegree => node().map(|n| Val::Num(n.in_flows.len() as i64)),
-            Attr::OutDegree => node().map(|n| Val::Num(n.out_flows.len() as i64)),
+            Attr::InDegree => node().map(|_| Val::Num(facts.graph.in_flows(c as usize).len() as i64)),
+            Attr::OutDegree => node().map(|_| Val::Num(facts.graph.out_flows(c as usize).len() as i64)),
             _ => None,
         };
         v.unwrap_or(Val::Null)
@@ -281,8 +281,11 @@ impl<'f, 'm> Evaluator<'f, 'm> {
 
     fn adjacent(&mut self, a: &Adjacent, ctx: Ctx) -> bool {
         let Some(c) = self.comp_of(a.of, ctx) else { return false };
-        let Some(node) = self.facts.graph.nodes.get(c as usize) else { return false };
-        let flows = if a.dir == Dir::In { &node.in_flows } else { &node.out_flows };
+        let graph = &self.facts.graph;
+        if graph.nodes.get(c as usize).is_none() {
+            return false;
+        }
+        let flows = if a.dir == Dir::In { graph.in_flows(c as usize) } else { graph.out_flows(c as usize) };
         let mut count = 0u32;
         let mut zones: Vec<Option<usize>> = Vec::new();
         for &f in flows {

@@ -41,8 +41,6 @@ pub struct NodeFacts {
     pub semi_trusted_reachable: bool,
     /// Likelihood exposure factor, 0..=3.
     pub exposure: u8,
-    pub in_flows: Vec<u32>,
-    pub out_flows: Vec<u32>,
 }
 
 /// Facts about one flow.
@@ -64,11 +62,68 @@ pub struct Graph {
     pub zone_trust: Vec<u8>,
     /// Position of each flow in flow-id order.
     pub flow_rank: Vec<u32>,
-    /// Targets of every component's outgoing flows, in the order `graph.edges(n)` gives them:
-    /// component `n`'s are `succ[succ_start[n]..succ_start[n + 1]]`. Contiguous, so the many
-    /// short walks of an analysis do not chase petgraph's edge links through memory.
-    succ: Vec<u32>,
-    succ_start: Vec<u32>,
+    /// Flows into and out of each component ([`Graph::in_flows`], [`Graph::out_flows`]).
+    flows_in: Lists,
+    flows_out: Lists,
+    /// Targets of every component's outgoing flows, in the order `graph.edges(n)` gives them.
+    /// Contiguous, so the many short walks of an analysis do not chase petgraph's edge links
+    /// through memory.
+    succ: Lists,
+}
+
+/// A list of `u32`s per owner, all in one allocation: owner `i`'s are
+/// `values[start[i]..start[i + 1]]`.
+#[derive(Debug, Clone, Default)]
+struct Lists {
+    values: Vec<u32>,
+    start: Vec<u32>,
+}
+
+impl Lists {
+    /// Groups `(owner, value)` pairs by owner (owners below `owners`), keeping their order within
+    /// each owner; `pairs` is walked twice (to count, then to place).
+    fn build<I: Iterator<Item = (usize, u32)> + Clone>(owners: usize, pairs: I) -> Lists {
+        let mut start = vec![0u32; owners + 1];
+        for (o, _) in pairs.clone() {
+            if let Some(c) = start.get_mut(o + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..start.len() {
+            let prev = start.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = start.get_mut(i) {
+                *c += prev;
+            }
+        }
+        // The next free slot of each owner's range.
+        let mut next: Vec<u32> = start.get(..owners).unwrap_or(&[]).to_vec();
+        let mut values = vec![0u32; start.last().copied().unwrap_or(0) as usize];
+        for (o, v) in pairs {
+            if let Some(at) = next.get_mut(o) {
+                if let Some(slot) = values.get_mut(*at as usize) {
+                    *slot = v;
+                }
+                *at += 1;
+            }
+        }
+        Lists { values, start }
+    }
+
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        }
+    }
+
+    fn get(&self, i: usize) -> &[u32] {
+        self.values.get(self.range(i)).unwrap_or(&[])
+    }
+
+    fn get_mut(&mut self, i: usize) -> &mut [u32] {
+        let r = self.range(i);
+        self.values.get_mut(r).unwrap_or(&mut [])
+    }
 }
 
 fn is_internet(kind: Option<ZoneKind>) -> bool {
@@ -146,12 +201,6 @@ impl Graph {
                 Crossing::Lateral
             };
             edges.push(EdgeFacts { source: s as u32, target: t as u32, crossing, trust_delta: tt - st });
-            if let Some(n) = nodes.get_mut(s) {
-                n.out_flows.push(fi32);
-            }
-            if let Some(n) = nodes.get_mut(t) {
-                n.in_flows.push(fi32);
-            }
         }
 
         // Canonical order (by flow id) so that evaluation never depends on the model file's order.
@@ -159,8 +208,13 @@ impl Graph {
             flow_ids.get(i).map_or("", AsRef::as_ref)
         }));
         let rank = &flow_rank;
-        for n in &mut nodes {
-            for list in [&mut n.in_flows, &mut n.out_flows] {
+        // Each edge's weight is its flow's index.
+        let raw = graph.raw_edges();
+        let mut flows_in = Lists::build(nodes.len(), raw.iter().map(|e| (e.target().index(), e.weight)));
+        let mut flows_out = Lists::build(nodes.len(), raw.iter().map(|e| (e.source().index(), e.weight)));
+        for lists in [&mut flows_in, &mut flows_out] {
+            for n in 0..nodes.len() {
+                let list = lists.get_mut(n);
                 if list.len() > 1 {
                     list.sort_unstable_by_key(|f| rank.get(*f as usize).copied().unwrap_or(u32::MAX));
                 }
@@ -190,12 +244,8 @@ impl Graph {
         }
         for (i, c) in model.components.iter().enumerate() {
             let declared = c.flags.contains(&crate::model::ComponentFlag::InternetFacing);
-            let from_internet = nodes.get(i).is_some_and(|n| {
-                n.in_flows.iter().any(|&f| {
-                    edges_source(&edges, f)
-                        .and_then(|s| nodes.get(s as usize))
-                        .is_some_and(|sn| is_internet(zone_kind(sn)))
-                })
+            let from_internet = flows_in.get(i).iter().any(|&f| {
+                edges_source(&edges, f).and_then(|s| nodes.get(s as usize)).is_some_and(|sn| is_internet(zone_kind(sn)))
             });
             if let Some(n) = nodes.get_mut(i) {
                 n.internet_facing = declared || from_internet;
@@ -208,16 +258,28 @@ impl Graph {
                 };
             }
         }
-        let (succ, succ_start) = successors(&graph);
-        Graph { graph, nodes, edges, zone_trust, flow_rank, succ, succ_start }
+        // petgraph lists a node's outgoing edges newest first: the same order, from the edges
+        // taken newest first.
+        let succ = Lists::build(
+            graph.node_count(),
+            graph.raw_edges().iter().rev().map(|e| (e.source().index(), e.target().index() as u32)),
+        );
+        Graph { graph, nodes, edges, zone_trust, flow_rank, flows_in, flows_out, succ }
+    }
+
+    /// Flows into component `n` (flow indices), in flow-id order.
+    pub fn in_flows(&self, n: usize) -> &[u32] {
+        self.flows_in.get(n)
+    }
+
+    /// Flows out of component `n` (flow indices), in flow-id order.
+    pub fn out_flows(&self, n: usize) -> &[u32] {
+        self.flows_out.get(n)
     }
 
     /// Targets of the flows out of component `n`, in the order of `graph.edges(n)`.
     fn successors(&self, n: usize) -> &[u32] {
-        match (self.succ_start.get(n), self.succ_start.get(n + 1)) {
-            (Some(&a), Some(&b)) => self.succ.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.succ.get(n)
     }
 
     /// Components reachable from `start` within `k` flows (excluding `start`), at most `cap` of
@@ -306,35 +368,6 @@ impl Walk {
     }
 }
 
-/// The successor lists of [`Graph::successors`]. petgraph lists a node's outgoing edges newest
-/// first, so each component's targets are filled from the end of its range, in edge order.
-fn successors(graph: &DiGraph<u32, u32>) -> (Vec<u32>, Vec<u32>) {
-    let mut start = vec![0u32; graph.node_count() + 1];
-    for e in graph.raw_edges() {
-        if let Some(c) = start.get_mut(e.source().index() + 1) {
-            *c += 1;
-        }
-    }
-    for i in 1..start.len() {
-        let prev = start.get(i - 1).copied().unwrap_or(0);
-        if let Some(c) = start.get_mut(i) {
-            *c += prev;
-        }
-    }
-    // One past the last free slot of each component's range.
-    let mut end: Vec<u32> = start.get(1..).unwrap_or(&[]).to_vec();
-    let mut succ = vec![0u32; graph.edge_count()];
-    for e in graph.raw_edges() {
-        if let Some(at) = end.get_mut(e.source().index()) {
-            *at -= 1;
-            if let Some(slot) = succ.get_mut(*at as usize) {
-                *slot = e.target().index() as u32;
-            }
-        }
-    }
-    (succ, start)
-}
-
 fn edges_source(edges: &[EdgeFacts], flow: u32) -> Option<u32> {
     // Flows that failed to resolve are skipped when building, so look the flow up by index
     // only when indices line up (they do for validated models).
@@ -367,4 +400,34 @@ fn bfs(graph: &DiGraph<u32, u32>, sources: &[usize], follow: impl Fn(u32) -> boo
         }
     }
     dist
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flows_in_and_out_of_each_component_in_flow_id_order() {
+        // Flows declared out of id order, one without an id (`a->c`), and a component with none.
+        let m = Model::from_json(
+            r#"{"title": "t",
+                "components": [{"id": "a", "type": "service"}, {"id": "b", "type": "service"},
+                               {"id": "c", "type": "database"}, {"id": "lonely", "type": "service"}],
+                "flows": [{"id": "f3", "source": "a", "target": "b"},
+                          {"id": "f1", "source": "b", "target": "c"},
+                          {"source": "a", "target": "c"},
+                          {"id": "f2", "source": "a", "target": "c"},
+                          {"id": "b0", "source": "c", "target": "a"}]}"#,
+        )
+        .unwrap();
+        let g = Graph::build(&m);
+        // Flow ids in order: a->c (2), b0 (4), f1 (1), f2 (3), f3 (0).
+        assert_eq!(g.out_flows(0), [2, 3, 0]);
+        assert_eq!(g.in_flows(0), [4]);
+        assert_eq!((g.out_flows(1), g.in_flows(1)), (&[1][..], &[0][..]));
+        assert_eq!((g.out_flows(2), g.in_flows(2)), (&[4][..], &[2, 1, 3][..]));
+        let none: &[u32] = &[];
+        assert_eq!((g.out_flows(3), g.in_flows(3)), (none, none));
+        assert_eq!((g.out_flows(4), g.in_flows(4)), (none, none), "out of range: nothing");
+    }
 }
