@@ -188,8 +188,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
         let model = || facts.model.components.get(c as usize);
         let v = match attr {
             Attr::Id => model().map(|m| Val::Str(&m.id)),
-            Attr::Type => cf().map(|x| Val::Sym(x.type_ix)),
-            Attr::Kind => cf().map(|x| Val::Sym(x.kind_ix)),
+            Attr::Type => facts.classes.get(c as usize).map(|x| Val::Sym(x.type_ix)),
+            Attr::Kind => facts.classes.get(c as usize).map(|x| Val::Sym(x.kind_ix)),
             Attr::Technology => cf().and_then(|x| x.technology.as_deref()).map(Val::Str),
             Attr::Location => cf().and_then(|x| x.location.as_deref()).map(Val::Str),
             Attr::Flags => cf().map(|x| Val::Bits(x.flags)),

@@ -206,7 +206,7 @@ fn collect_hits(facts: &Facts, rules: &RuleSet) -> Hits {
         rules.rules.iter().map(|r| r.exists.iter().map(|e| eval_exists(facts, e)).collect()).collect();
     let mut hits = Hits::default();
     let mut ev = Evaluator { facts, exists: &[], reads: Vec::new() };
-    for (ci, cf) in facts.comps.iter().enumerate() {
+    for (ci, cf) in facts.classes.iter().enumerate() {
         let Some(bucket) = rules.by_type.get(usize::from(cf.type_ix)) else { continue };
         let zone = facts.graph.nodes.get(ci).and_then(|n| n.zone).map(|z| z as u32);
         let ctx = Ctx { comp: Some(ci as u32), zone, ..Ctx::default() };
@@ -236,7 +236,7 @@ fn collect_hits(facts: &Facts, rules: &RuleSet) -> Hits {
         });
         // Type and kind of each endpoint, for the rules' endpoint masks.
         let ends = facts.graph.edges.get(fi).and_then(|e| {
-            let (s, t) = (facts.comps.get(e.source as usize)?, facts.comps.get(e.target as usize)?);
+            let (s, t) = (facts.classes.get(e.source as usize)?, facts.classes.get(e.target as usize)?);
             Some([(s.type_ix, s.kind_ix), (t.type_ix, t.kind_ix)])
         });
         let (flags, carried) = facts.flows.get(fi).map_or((0, 0), |f| (f.flags, f.data.count()));
