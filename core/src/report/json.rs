@@ -135,6 +135,14 @@ impl<W: Write> Pretty<W> {
         self.w.write_all(b": ").map_err(serde_json::Error::io)
     }
 
+    /// `{ "variant": [` or `{ "variant": {`, both closed by [`Compound::finish`].
+    fn variant_compound(&mut self, variant: &str, brackets: [&'static [u8]; 2]) -> Result<Compound<'_, W>> {
+        self.open_variant(variant)?;
+        let mut compound = self.compound(brackets)?;
+        compound.variant = true;
+        Ok(compound)
+    }
+
     /// The `}` closing [`Pretty::open_variant`].
     fn close_variant(&mut self) -> Result {
         self.has_value = true;
@@ -287,10 +295,7 @@ impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, W>> {
-        self.open_variant(variant)?;
-        let mut seq = self.compound(ARRAY)?;
-        seq.variant = true;
-        Ok(seq)
+        self.variant_compound(variant, ARRAY)
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a, W>> {
         self.compound(OBJECT)
@@ -305,10 +310,7 @@ impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, W>> {
-        self.open_variant(variant)?;
-        let mut map = self.compound(OBJECT)?;
-        map.variant = true;
-        Ok(map)
+        self.variant_compound(variant, OBJECT)
     }
     fn collect_str<T: ?Sized + std::fmt::Display>(self, value: &T) -> Result {
         let mut text = std::mem::take(&mut self.scratch);
