@@ -143,9 +143,10 @@ impl ReportFacts {
             iso: 0,
             cis: 0,
         };
-        let mut seen_rules = HashSet::default();
-        for t in threats {
-            let rule = report.rule_of(t);
+        // Rules whose mappings are counted, by position in `report.rules`.
+        let mut seen_rules = vec![false; report.rules.len()];
+        for (t, at) in threats.iter().zip(rule_positions(report)) {
+            let rule = at.and_then(|i| report.rules.get(i));
             let recommended = rule.map_or(0, |r| r.recommended_controls.nist_800_53.len());
             f.privacy += usize::from(!t.linddun.is_empty());
             f.with_attack += usize::from(rule.is_some_and(|r| !r.attack.is_empty()));
@@ -153,7 +154,8 @@ impl ReportFacts {
             f.lowered += usize::from(t.severity < t.inherent_severity);
             f.missing_controls += usize::from(t.controls_implemented.len() < recommended);
             if let Some(r) = rule
-                && seen_rules.insert(r.id.as_str())
+                && let Some(seen) = at.and_then(|i| seen_rules.get_mut(i))
+                && !std::mem::replace(seen, true)
             {
                 techniques.extend(r.attack.iter().map(|a| a.id.as_str()));
                 nist.extend(r.recommended_controls.nist_800_53.iter().map(|c| c.id.as_str()));
@@ -169,6 +171,23 @@ impl ReportFacts {
     }
 }
 
+/// The position in `report.rules` of each threat's rule (`None`: not there). The threats of a
+/// rule share one `rule` reference and come in runs, so the search by id runs once per run.
+fn rule_positions(report: &Report) -> impl Iterator<Item = Option<usize>> + '_ {
+    let mut last: Option<(*const super::SourceRef, Option<usize>)> = None;
+    report.threats.iter().map(move |t| {
+        let at = std::sync::Arc::as_ptr(&t.rule);
+        match last {
+            Some((p, i)) if p == at => i,
+            _ => {
+                let i = report.rules.binary_search_by(|r| r.id.as_str().cmp(&t.rule.id)).ok();
+                last = Some((at, i));
+                i
+            }
+        }
+    })
+}
+
 /// Builds the compliance section of `report` for `model`.
 pub(crate) fn compliance(model: &Model, report: &Report, rules: &RuleSet, cat: &Catalogs) -> Vec<FrameworkEvidence> {
     let data = DataFacts::new(model, &cat.frameworks);
@@ -182,12 +201,22 @@ pub(crate) fn compliance(model: &Model, report: &Report, rules: &RuleSet, cat: &
             }
         }
     }
+    // Counted per position in `report.rules`, then keyed by rule id.
+    let mut per_rule = vec![Findings::default(); report.rules.len()];
     let mut by_rule: HashMap<&str, Findings> = HashMap::default();
-    for t in &report.threats {
-        let f = by_rule.entry(t.rule.id.as_str()).or_default();
+    for (t, rule) in report.threats.iter().zip(rule_positions(report)) {
+        let f = match rule.and_then(|i| per_rule.get_mut(i)) {
+            Some(f) => f,
+            None => by_rule.entry(t.rule.id.as_str()).or_default(),
+        };
         f.threats += 1;
         f.open += usize::from(t.status != "mitigated");
         f.highest = f.highest.max(Some(t.severity));
+    }
+    for (r, f) in report.rules.iter().zip(per_rule) {
+        if f.threats > 0 {
+            by_rule.insert(r.id.as_str(), f);
+        }
     }
     cat.frameworks
         .iter()
