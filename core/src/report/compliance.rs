@@ -180,7 +180,7 @@ fn rule_positions(report: &Report) -> impl Iterator<Item = Option<usize>> + '_ {
         match last {
             Some((p, i)) if p == at => i,
             _ => {
-                let i = report.rules.binary_search_by(|r| r.id.as_str().cmp(&t.rule.id)).ok();
+                let i = report.rule_index(&t.rule.id);
                 last = Some((at, i));
                 i
             }

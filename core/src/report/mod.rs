@@ -331,7 +331,11 @@ impl Report {
     }
     /// The rule of the report with this id.
     pub fn rule(&self, id: &str) -> Option<&RuleSummary> {
-        self.rules.binary_search_by(|r| r.id.as_str().cmp(id)).ok().and_then(|i| self.rules.get(i))
+        self.rule_index(id).and_then(|i| self.rules.get(i))
+    }
+    /// Position in `rules` (sorted by id) of the rule with this id.
+    pub(crate) fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.binary_search_by(|r| r.id.as_str().cmp(id)).ok()
     }
     /// The rule that found `threat`, with its mappings.
     pub fn rule_of(&self, threat: &Threat) -> Option<&RuleSummary> {
