@@ -949,7 +949,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn unset_statement(&self, u: Unset) -> (String, String, String) {
-        let flow = |f: u32| self.facts.flow_ids.get(f as usize).map_or_else(String::new, |s| s.to_string());
+        let flow = |f: u32| self.flow_id(f).to_owned();
         match u {
             Unset::FlowEncrypted(f) => {
                 let id = flow(f);
