@@ -222,6 +222,15 @@ impl<'m> Validator<'m> {
         None
     }
 
+    /// Checks a list of data-asset references (`path(j)` names the `j`-th) and appends the
+    /// assets found to the resolved asset list.
+    fn asset_references(&mut self, ids: &[String], path: impl Fn(usize) -> String) {
+        for (j, d) in ids.iter().enumerate() {
+            let a = self.reference(|| path(j), d, Some(Coll::DataAssets), "data asset");
+            self.resolved.assets.extend(a);
+        }
+    }
+
     fn run(&mut self, m: &'m Model, tokens: Option<&dyn TokenVocabulary>) {
         if let Some(v) = m.format_version
             && v != super::types::FORMAT_VERSION
@@ -301,21 +310,9 @@ impl<'m> Validator<'m> {
                 .and_then(|z| self.reference(|| format!("components[{i}].zone"), z, Some(Coll::Zones), "zone"));
             self.resolved.comp_zone.push(zone);
             let stores = self.resolved.mark();
-            for (j, d) in c.stores.iter().enumerate() {
-                let a =
-                    self.reference(|| format!("components[{i}].stores[{j}]"), d, Some(Coll::DataAssets), "data asset");
-                self.resolved.assets.extend(a);
-            }
+            self.asset_references(&c.stores, |j| format!("components[{i}].stores[{j}]"));
             let processes = self.resolved.mark();
-            for (j, d) in c.processes.iter().enumerate() {
-                let a = self.reference(
-                    || format!("components[{i}].processes[{j}]"),
-                    d,
-                    Some(Coll::DataAssets),
-                    "data asset",
-                );
-                self.resolved.assets.extend(a);
-            }
+            self.asset_references(&c.processes, |j| format!("components[{i}].processes[{j}]"));
             let end = self.resolved.mark();
             self.resolved.comp_assets.push([stores, processes, end]);
             duplicates(&c.flags, || format!("components[{i}].flags"), &mut self.diags);
@@ -342,10 +339,7 @@ impl<'m> Validator<'m> {
             let t = self.reference(|| format!("flows[{i}].target"), &f.target, Some(Coll::Components), "component");
             self.resolved.flow_ends.push(s.zip(t));
             let data = self.resolved.mark();
-            for (j, d) in f.data.iter().enumerate() {
-                let a = self.reference(|| format!("flows[{i}].data[{j}]"), d, Some(Coll::DataAssets), "data asset");
-                self.resolved.assets.extend(a);
-            }
+            self.asset_references(&f.data, |j| format!("flows[{i}].data[{j}]"));
             let end = self.resolved.mark();
             self.resolved.flow_data.push([data, end]);
             duplicates(&f.flags, || format!("flows[{i}].flags"), &mut self.diags);
