@@ -118,8 +118,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                 }
                 let Some(fl) = facts.flows.get(fi as usize) else { return Val::Null };
                 match f.attr {
-                    Attr::Protocol => fl.protocol.as_deref().map_or(Val::Null, Val::Str),
-                    Attr::Format => fl.format.as_deref().map_or(Val::Null, Val::Str),
+                    Attr::Protocol => facts.words.get(fl.protocol).map_or(Val::Null, Val::Str),
+                    Attr::Format => facts.words.get(fl.format).map_or(Val::Null, Val::Str),
                     Attr::Encrypted => {
                         if fl.encrypted_assumed {
                             self.reads.push(Unset::FlowEncrypted(fi));
@@ -190,8 +190,8 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Attr::Id => model().map(|m| Val::Str(&m.id)),
             Attr::Type => facts.classes.get(c as usize).map(|x| Val::Sym(x.type_ix)),
             Attr::Kind => facts.classes.get(c as usize).map(|x| Val::Sym(x.kind_ix)),
-            Attr::Technology => cf().and_then(|x| x.technology.as_deref()).map(Val::Str),
-            Attr::Location => cf().and_then(|x| x.location.as_deref()).map(Val::Str),
+            Attr::Technology => cf().and_then(|x| facts.words.get(x.technology)).map(Val::Str),
+            Attr::Location => cf().and_then(|x| facts.words.get(x.location)).map(Val::Str),
             Attr::Flags => cf().map(|x| Val::Bits(x.flags)),
             Attr::Controls => cf().map(|x| Val::Tokens(facts.tokens.get(x.controls))),
             Attr::Replicas => model().map(|m| Val::Num(i64::from(m.replicas.unwrap_or(1)))),
@@ -226,7 +226,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
             Attr::ZoneKind => Val::Sym(zf.kind),
             Attr::Trust => Val::Num(i64::from(zf.trust)),
             Attr::Environment => zf.env.map_or(Val::Null, Val::Sym),
-            Attr::Location => zf.location.as_deref().map_or(Val::Null, Val::Str),
+            Attr::Location => facts.words.get(zf.location).map_or(Val::Null, Val::Str),
             Attr::Controls => Val::Tokens(facts.tokens.get(zf.controls)),
             Attr::Parent => m.parent.as_deref().map_or(Val::Null, Val::Str),
             _ => Val::Null,

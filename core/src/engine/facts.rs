@@ -5,6 +5,7 @@ use crate::graph::Graph;
 use crate::model::{Authentication, Authorization, Classification, ControlDecl, ControlStatus, DataTag, Model};
 use crate::model::{Resolved, order_by_key, ranks};
 use crate::rules::RuleSet;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 /// A declared control, resolved.
@@ -85,6 +86,37 @@ impl<T: Copy> Pool<T> {
     }
 }
 
+/// A string of [`Words`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word(u32);
+
+/// The distinct protocols, formats, technologies and locations of a model, in ASCII lower case,
+/// each held once. Rules compare them on every flow and component: read from this small table
+/// they stay in cache, where a large model's own strings are scattered over memory.
+#[derive(Debug, Default)]
+pub struct Words<'m> {
+    list: Vec<Cow<'m, str>>,
+    index: FxHashMap<Cow<'m, str>, Word>,
+}
+
+impl<'m> Words<'m> {
+    /// The word for `s` (lower-cased), added on first sight.
+    fn add(&mut self, s: Option<&'m str>) -> Option<Word> {
+        let s = lower(s?);
+        if let Some(&w) = self.index.get(&s) {
+            return Some(w);
+        }
+        let w = Word(u32::try_from(self.list.len()).ok()?);
+        self.list.push(s.clone());
+        self.index.insert(s, w);
+        Some(w)
+    }
+
+    pub fn get(&self, w: Option<Word>) -> Option<&str> {
+        self.list.get(w?.0 as usize).map(|s| s.as_ref())
+    }
+}
+
 /// A component's type and kind, which most rules test first. They have a table of their own (two
 /// bytes per component): evaluating a large model's flows in order reads their endpoints from
 /// anywhere in the model, and this table stays in cache where the component facts do not.
@@ -95,7 +127,7 @@ pub struct CompClass {
 }
 
 #[derive(Debug, Clone)]
-pub struct CompFacts<'m> {
+pub struct CompFacts {
     pub flags: u64,
     /// Credited tokens of the component and its zone, sorted ([`Facts::tokens`]).
     pub controls: Span,
@@ -105,12 +137,13 @@ pub struct CompFacts<'m> {
     pub stores: Span,
     pub processes: Span,
     pub handled: Span,
-    pub technology: Option<Cow<'m, str>>,
-    pub location: Option<Cow<'m, str>>,
+    /// [`Facts::words`].
+    pub technology: Option<Word>,
+    pub location: Option<Word>,
 }
 
 #[derive(Debug, Clone)]
-pub struct FlowFacts<'m> {
+pub struct FlowFacts {
     pub encrypted: bool,
     pub encrypted_assumed: bool,
     pub auth: u8,
@@ -124,8 +157,9 @@ pub struct FlowFacts<'m> {
     pub controls: Span,
     /// [`Facts::decls`].
     pub decls: Span,
-    pub protocol: Option<Cow<'m, str>>,
-    pub format: Option<Cow<'m, str>>,
+    /// [`Facts::words`].
+    pub protocol: Option<Word>,
+    pub format: Option<Word>,
     /// Data assets carried, in id order ([`Facts::asset_lists`]).
     pub data: Span,
     pub in_process: bool,
@@ -145,8 +179,9 @@ pub struct AssetFacts {
 }
 
 #[derive(Debug, Clone)]
-pub struct ZoneFacts<'m> {
-    pub location: Option<Cow<'m, str>>,
+pub struct ZoneFacts {
+    /// [`Facts::words`].
+    pub location: Option<Word>,
     pub kind: u8,
     pub trust: u8,
     pub env: Option<u8>,
@@ -160,12 +195,14 @@ pub struct ZoneFacts<'m> {
 pub struct Facts<'m> {
     pub model: &'m Model,
     pub graph: Graph,
-    pub comps: Vec<CompFacts<'m>>,
+    pub comps: Vec<CompFacts>,
     /// Type and kind of each component.
     pub classes: Vec<CompClass>,
-    pub flows: Vec<FlowFacts<'m>>,
+    pub flows: Vec<FlowFacts>,
     pub assets: Vec<AssetFacts>,
-    pub zones: Vec<ZoneFacts<'m>>,
+    pub zones: Vec<ZoneFacts>,
+    /// Protocols, formats, technologies and locations.
+    pub words: Words<'m>,
     /// Each flow's effective id (borrowed from the model when declared).
     pub flow_ids: Vec<Cow<'m, str>>,
     /// The lists of zone, component and flow facts.
@@ -235,14 +272,15 @@ impl<'m> Facts<'m> {
         let mut decl_pool = Pool::with_capacity(decl_count);
         let mut tokens = Pool::with_capacity(decl_count);
 
-        let zones: Vec<ZoneFacts<'m>> = model
+        let mut words = Words::default();
+        let zones: Vec<ZoneFacts> = model
             .zones
             .iter()
             .zip(graph.zone_trust.iter())
             .map(|(z, &trust)| {
                 let decls = decl_pool.add(decls(&z.controls, rules));
                 ZoneFacts {
-                    location: z.location.as_deref().map(lower),
+                    location: words.add(z.location.as_deref()),
                     kind: z.kind as u8,
                     trust,
                     env: z.environment.map(|e| e as u8),
@@ -274,7 +312,7 @@ impl<'m> Facts<'m> {
             })
             .collect();
 
-        let mut comps: Vec<CompFacts<'m>> = Vec::with_capacity(model.components.len());
+        let mut comps: Vec<CompFacts> = Vec::with_capacity(model.components.len());
         let mut scratch: Vec<u32> = Vec::new();
         for (ci, (c, n)) in model.components.iter().zip(graph.nodes.iter()).enumerate() {
             let decls = decl_pool.add(decls(&c.controls, rules));
@@ -299,15 +337,15 @@ impl<'m> Facts<'m> {
                 stores,
                 processes,
                 handled,
-                technology: c.technology.as_deref().map(lower),
-                location: c.location.as_deref().or(zone_loc).map(lower),
+                technology: words.add(c.technology.as_deref()),
+                location: words.add(c.location.as_deref().or(zone_loc)),
             });
         }
 
-        let mut flows: Vec<FlowFacts<'m>> = Vec::with_capacity(model.flows.len());
+        let mut flows: Vec<FlowFacts> = Vec::with_capacity(model.flows.len());
         for (fi, f) in model.flows.iter().enumerate() {
-            let protocol = f.protocol.as_deref().map(lower);
-            let proto = protocol.as_deref().unwrap_or("");
+            let protocol = words.add(f.protocol.as_deref());
+            let proto = words.get(protocol).unwrap_or("");
             let in_process = LOCAL_PROTOCOLS.contains(&proto);
             let inferred = if ENCRYPTED_PROTOCOLS.contains(&proto) {
                 Some(true)
@@ -342,7 +380,7 @@ impl<'m> Facts<'m> {
                 controls,
                 decls,
                 protocol,
-                format: f.format.as_deref().map(lower),
+                format: words.add(f.format.as_deref()),
                 data,
                 in_process,
             });
@@ -360,6 +398,7 @@ impl<'m> Facts<'m> {
             flows,
             assets,
             zones,
+            words,
             flow_ids,
             tokens,
             decls: decl_pool,
@@ -390,5 +429,20 @@ mod tests {
         assert_eq!(pool.get(d), [3, 2, 1]);
         assert_eq!(pool.get(a), [3, 1, 2], "later lists leave earlier ones alone");
         assert!(pool.get(Span { start: 1000, len: 2 }).is_empty(), "a span outside the pool is empty");
+    }
+
+    #[test]
+    fn words_hold_each_lower_cased_string_once() {
+        let mut words = Words::default();
+        let https = words.add(Some("HTTPS"));
+        assert_eq!(words.add(Some("https")), https, "compared in lower case");
+        assert_eq!(words.add(Some("Https")), https);
+        let grpc = words.add(Some("grpc"));
+        assert_ne!(grpc, https);
+        assert_eq!(words.add(None), None);
+        assert_eq!(words.get(https), Some("https"));
+        assert_eq!(words.get(grpc), Some("grpc"));
+        assert_eq!(words.get(None), None);
+        assert_eq!(words.list.len(), 2);
     }
 }
