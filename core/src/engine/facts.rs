@@ -7,6 +7,7 @@ use crate::model::{Resolved, order_by_key, ranks};
 use crate::rules::RuleSet;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
+use std::num::NonZeroU32;
 
 /// A declared control, resolved.
 #[derive(Debug, Clone)]
@@ -86,9 +87,9 @@ impl<T: Copy> Pool<T> {
     }
 }
 
-/// A string of [`Words`].
+/// A string of [`Words`]: its position plus one (an `Option<Word>` takes four bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Word(u32);
+pub struct Word(NonZeroU32);
 
 /// The distinct protocols, formats, technologies and locations of a model, in ASCII lower case,
 /// each held once. Rules compare them on every flow and component: read from this small table
@@ -106,14 +107,14 @@ impl<'m> Words<'m> {
         if let Some(&w) = self.index.get(&s) {
             return Some(w);
         }
-        let w = Word(u32::try_from(self.list.len()).ok()?);
+        let w = Word(u32::try_from(self.list.len() + 1).ok().and_then(NonZeroU32::new)?);
         self.list.push(s.clone());
         self.index.insert(s, w);
         Some(w)
     }
 
     pub fn get(&self, w: Option<Word>) -> Option<&str> {
-        self.list.get(w?.0 as usize).map(|s| s.as_ref())
+        self.list.get(w?.0.get() as usize - 1).map(|s| s.as_ref())
     }
 }
 
@@ -140,6 +141,8 @@ pub struct CompFacts {
     /// [`Facts::words`].
     pub technology: Option<Word>,
     pub location: Option<Word>,
+    /// Whether the model states the component's controls (an empty list counts).
+    pub controls_stated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +167,10 @@ pub struct FlowFacts {
     pub data: Span,
     pub in_process: bool,
 }
+
+// A cache line each at most: rules read the facts of a flow's endpoints from anywhere in a large
+// model, and the build of a threat reads its component's.
+const _: () = assert!(std::mem::size_of::<CompFacts>() <= 64 && std::mem::size_of::<FlowFacts>() <= 64);
 
 #[derive(Debug, Clone)]
 pub struct AssetFacts {
@@ -339,6 +346,7 @@ impl<'m> Facts<'m> {
                 handled,
                 technology: words.add(c.technology.as_deref()),
                 location: words.add(c.location.as_deref().or(zone_loc)),
+                controls_stated: c.controls.is_some(),
             });
         }
 

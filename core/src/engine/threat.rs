@@ -594,9 +594,11 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.facts.model.components.get(c as usize).map_or("", |c| c.display_name())
     }
 
+    // The shared strings below read the model only when not made yet: its element records are
+    // scattered over memory, and most calls find the string made.
     fn comp_id_arc(&mut self, c: u32) -> Arc<str> {
-        let id = self.comp_id(c);
-        self.comp_ids.get(c, || Arc::from(id))
+        let model: &'m Model = self.facts.model;
+        self.comp_ids.get(c, || Arc::from(model.components.get(c as usize).map_or("", |c| c.id.as_str())))
     }
 
     /// A component's name, shared; a component without a name shows its id (the same string).
@@ -643,8 +645,8 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn asset_id_arc(&mut self, a: u32) -> Arc<str> {
-        let id = self.facts.model.data_assets.get(a as usize).map_or("", |d| d.id.as_str());
-        self.asset_ids.get(a, || Arc::from(id))
+        let model: &'m Model = self.facts.model;
+        self.asset_ids.get(a, || Arc::from(model.data_assets.get(a as usize).map_or("", |d| d.id.as_str())))
     }
 
     fn flow_id(&self, f: u32) -> &'a str {
@@ -664,8 +666,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         match o {
             Owner::Comp(c) => self.comp_id_arc(c),
             Owner::Flow(f) => {
-                let id = self.flow_id(f);
-                self.flow_ids.get(f, || Arc::from(id))
+                let ids: &'a [std::borrow::Cow<'m, str>] = &self.facts.flow_ids;
+                self.flow_ids.get(f, || Arc::from(ids.get(f as usize).map_or("", AsRef::as_ref)))
             }
             Owner::Zone(_) => Arc::from(self.owner_id(o)),
         }
@@ -681,9 +683,12 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// A zone's name (`None`: the components without a zone), shared.
     fn zone_name_arc(&mut self, z: Option<usize>) -> Arc<str> {
-        let name = self.zone_name(z);
         let slot = z.filter(|&z| z < self.facts.zones.len()).unwrap_or(self.facts.zones.len());
-        self.zone_names.get(slot as u32, || Arc::from(name))
+        if let Some(name) = self.zone_names.cached(slot as u32) {
+            return name;
+        }
+        let name = Arc::from(self.zone_name(z));
+        self.zone_names.put(slot as u32, name)
     }
 
     fn zone_name(&self, z: Option<usize>) -> &'m str {
@@ -810,7 +815,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         // Unstated controls on the threatened element, when the rule names mitigations.
         if !missing.is_empty()
             && let Some(c) = primary_comp
-            && facts.model.components.get(c as usize).is_some_and(|m| m.controls.is_none())
+            && facts.comps.get(c as usize).is_some_and(|m| !m.controls_stated)
         {
             self.auto_assumption(AutoKey::Controls(c), |b| {
                 let cid = b.comp_id(c);
