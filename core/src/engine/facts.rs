@@ -415,6 +415,21 @@ impl<'m> Facts<'m> {
             comp_rank,
         }
     }
+
+    /// Id of component `c` (empty if out of range).
+    pub fn comp_id(&self, c: u32) -> &'m str {
+        self.model.components.get(c as usize).map_or("", |c| c.id.as_str())
+    }
+
+    /// Effective id of flow `f`.
+    pub fn flow_id(&self, f: u32) -> &str {
+        self.flow_ids.get(f as usize).map_or("", AsRef::as_ref)
+    }
+
+    /// Id of data asset `a`.
+    pub fn asset_id(&self, a: u32) -> &'m str {
+        self.model.data_assets.get(a as usize).map_or("", |d| d.id.as_str())
+    }
 }
 
 #[cfg(test)]

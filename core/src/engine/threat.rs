@@ -587,7 +587,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn comp_id(&self, c: u32) -> &'m str {
-        self.facts.model.components.get(c as usize).map_or("", |c| c.id.as_str())
+        self.facts.comp_id(c)
     }
 
     fn comp_name(&self, c: u32) -> &'m str {
@@ -597,8 +597,8 @@ impl<'a, 'm> Builder<'a, 'm> {
     // The shared strings below read the model only when not made yet: its element records are
     // scattered over memory, and most calls find the string made.
     fn comp_id_arc(&mut self, c: u32) -> Arc<str> {
-        let model: &'m Model = self.facts.model;
-        self.comp_ids.get(c, || Arc::from(model.components.get(c as usize).map_or("", |c| c.id.as_str())))
+        let facts = self.facts;
+        self.comp_ids.get(c, || Arc::from(facts.comp_id(c)))
     }
 
     /// A component's name, shared; a component without a name shows its id (the same string).
@@ -645,18 +645,18 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn asset_id_arc(&mut self, a: u32) -> Arc<str> {
-        let model: &'m Model = self.facts.model;
-        self.asset_ids.get(a, || Arc::from(model.data_assets.get(a as usize).map_or("", |d| d.id.as_str())))
+        let facts = self.facts;
+        self.asset_ids.get(a, || Arc::from(facts.asset_id(a)))
     }
 
     fn flow_id(&self, f: u32) -> &'a str {
-        self.facts.flow_ids.get(f as usize).map_or("", AsRef::as_ref)
+        self.facts.flow_id(f)
     }
 
     fn owner_id(&self, o: Owner) -> &'a str {
         let model: &'a Model = self.facts.model;
         match o {
-            Owner::Comp(c) => model.components.get(c as usize).map_or("", |c| c.id.as_str()),
+            Owner::Comp(c) => self.comp_id(c),
             Owner::Flow(f) => self.flow_id(f),
             Owner::Zone(z) => model.zones.get(z as usize).map_or("", |z| z.id.as_str()),
         }
@@ -666,8 +666,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         match o {
             Owner::Comp(c) => self.comp_id_arc(c),
             Owner::Flow(f) => {
-                let ids: &'a [std::borrow::Cow<'m, str>] = &self.facts.flow_ids;
-                self.flow_ids.get(f, || Arc::from(ids.get(f as usize).map_or("", AsRef::as_ref)))
+                let facts = self.facts;
+                self.flow_ids.get(f, || Arc::from(facts.flow_id(f)))
             }
             Owner::Zone(_) => Arc::from(self.owner_id(o)),
         }
@@ -977,7 +977,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 )
             }
             Unset::AssetClassification(a) => {
-                let id = self.facts.model.data_assets.get(a as usize).map_or_else(String::new, |d| d.id.clone());
+                let id = self.facts.asset_id(a).to_owned();
                 (
                     format!("classification:{id}"),
                     format!("data asset `{id}`: classification not stated; assumed restricted"),
