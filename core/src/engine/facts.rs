@@ -320,6 +320,7 @@ impl<'m> Facts<'m> {
             .collect();
 
         let mut comps: Vec<CompFacts> = Vec::with_capacity(model.components.len());
+        let mut classes: Vec<CompClass> = Vec::with_capacity(model.components.len());
         let mut scratch: Vec<u32> = Vec::new();
         for (ci, (c, n)) in model.components.iter().zip(graph.nodes.iter()).enumerate() {
             let decls = decl_pool.add(decls(&c.controls, rules));
@@ -337,6 +338,7 @@ impl<'m> Facts<'m> {
             }
             let zone_loc = n.zone.and_then(|z| model.zones.get(z)).and_then(|z| z.location.as_deref());
             let controls = tokens.add_sorted(credited(decl_pool.get(decls).iter().chain(zone_decls)), |t| *t);
+            classes.push(CompClass { type_ix: c.component_type as u8, kind_ix: c.effective_kind() as u8 });
             comps.push(CompFacts {
                 flags: bits(&c.flags, crate::model::ComponentFlag::bit),
                 controls,
@@ -398,11 +400,7 @@ impl<'m> Facts<'m> {
             model,
             graph,
             comps,
-            classes: model
-                .components
-                .iter()
-                .map(|c| CompClass { type_ix: c.component_type as u8, kind_ix: c.effective_kind() as u8 })
-                .collect(),
+            classes,
             flows,
             assets,
             zones,
