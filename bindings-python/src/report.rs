@@ -221,7 +221,7 @@ impl Report {
                 escape(&t.description.to_string()),
                 escape(&t.title),
                 escape(element),
-                escape(&t.status),
+                escape(t.status.as_str()),
                 escape(&attack)
             );
         }

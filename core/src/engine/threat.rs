@@ -8,7 +8,9 @@ use crate::model::Model;
 use crate::report::*;
 use crate::rules::ast::{Collection, Exists};
 use crate::rules::{Access, AssetScope, Complexity, ExposureOf, Property, Rule, RuleSet, Stride};
-use crate::scoring::{self, Impact, Likelihood, LikelihoodFactors, Modifier, Severity};
+use crate::scoring::{
+    self, Impact, Likelihood, LikelihoodFactors, Modifier, SecurityProperty, Severity, ThreatStatus,
+};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -526,13 +528,15 @@ fn property_of(rule: &Rule) -> Property {
     }
 }
 
-fn property_name(p: Property) -> &'static str {
+/// The property a report names for a rule's resolved property (`auto` is resolved by
+/// [`property_of`]).
+fn threatened(p: Property) -> SecurityProperty {
     match p {
-        Property::Confidentiality | Property::Auto => "confidentiality",
-        Property::Integrity => "integrity",
-        Property::Availability => "availability",
-        Property::Authenticity => "authenticity",
-        Property::Authorization => "authorization",
+        Property::Confidentiality | Property::Auto => SecurityProperty::Confidentiality,
+        Property::Integrity => SecurityProperty::Integrity,
+        Property::Availability => SecurityProperty::Availability,
+        Property::Authenticity => SecurityProperty::Authenticity,
+        Property::Authorization => SecurityProperty::Authorization,
     }
 }
 
@@ -806,11 +810,11 @@ impl<'a, 'm> Builder<'a, 'm> {
         let severity = scoring::severity(likelihood.residual, impact.residual).min(inherent_severity);
         let all_declared = !rule.mitigation_ids.is_empty() && missing.is_empty();
         let status = if strong || all_declared {
-            "mitigated"
+            ThreatStatus::Mitigated
         } else if lc > 0 || ic > 0 {
-            "partially_mitigated"
+            ThreatStatus::PartiallyMitigated
         } else {
-            "open"
+            ThreatStatus::Open
         };
         // Unstated controls on the threatened element, when the rule names mitigations.
         if !missing.is_empty()
@@ -870,7 +874,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 inherent_severity,
                 likelihood,
                 impact,
-                status: Cow::Borrowed(status),
+                status,
                 controls_credited: credited.into_boxed_slice(),
                 controls_missing: missing,
                 controls_implemented: implemented.into_boxed_slice(),
@@ -1146,7 +1150,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     ) -> Impact {
         let facts = self.facts;
         let spec = &rule.spec.impact;
-        let name = Cow::Borrowed(property_name(prop));
+        let name = threatened(prop);
         if let Some(f) = spec.fixed {
             return Impact {
                 inherent: f,
@@ -1507,12 +1511,7 @@ fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
         if let Some(n) = inherent.get_mut(t.inherent_severity as usize) {
             *n += 1;
         }
-        let si = match &*t.status {
-            "open" => 0,
-            "partially_mitigated" => 1,
-            _ => 2,
-        };
-        if let Some(n) = status.get_mut(si) {
+        if let Some(n) = status.get_mut(t.status as usize) {
             *n += 1;
         }
         // Threats of one rule share their category lists: count per list, expand once below.
@@ -1531,11 +1530,7 @@ fn summary(threats: &[Threat], rules: &RuleSet) -> Summary {
         by_severity: levels(&severity),
         by_inherent_severity: levels(&inherent),
         by_category,
-        by_status: ["open", "partially_mitigated", "mitigated"]
-            .iter()
-            .zip(status)
-            .map(|(s, n)| ((*s).to_owned(), n))
-            .collect(),
+        by_status: ThreatStatus::ALL.iter().zip(status).map(|(s, n)| (s.as_str().to_owned(), n)).collect(),
         rules_evaluated: rules.rules.len(),
     }
 }

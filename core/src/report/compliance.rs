@@ -210,7 +210,7 @@ pub(crate) fn compliance(model: &Model, report: &Report, rules: &RuleSet, cat: &
             None => by_rule.entry(t.rule.id.as_str()).or_default(),
         };
         f.threats += 1;
-        f.open += usize::from(t.status != "mitigated");
+        f.open += usize::from(t.status != crate::scoring::ThreatStatus::Mitigated);
         f.highest = f.highest.max(Some(t.severity));
     }
     for (r, f) in report.rules.iter().zip(per_rule) {

@@ -179,7 +179,7 @@ pub fn to_markdown(r: &Report) -> String {
                 t.id.to_ascii_lowercase(),
                 cell(&t.title),
                 els.join(", "),
-                words(&t.status)
+                words(t.status.as_str())
             );
         }
         for t in &r.threats {
@@ -233,7 +233,7 @@ fn threat(o: &mut String, t: &Threat, rule: Option<&RuleSummary>) {
         "- **Severity:** {} inherent → **{}** residual ({})",
         t.inherent_severity.as_str(),
         t.severity.as_str(),
-        words(&t.status).to_lowercase()
+        words(t.status.as_str()).to_lowercase()
     );
     let l = &t.likelihood;
     match &l.factors {

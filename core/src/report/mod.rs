@@ -20,7 +20,7 @@ pub use id::ThreatId;
 pub use markdown::to_markdown;
 pub use table::to_table;
 
-use crate::scoring::{Impact, Likelihood, Severity};
+use crate::scoring::{Impact, Likelihood, Severity, ThreatStatus};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -270,7 +270,7 @@ pub struct Threat {
     pub likelihood: Likelihood,
     pub impact: Impact,
     /// `open`, `partially_mitigated` or `mitigated`.
-    pub status: Cow<'static, str>,
+    pub status: ThreatStatus,
     pub controls_credited: Box<[CreditedControl]>,
     /// Mitigation tokens the rule names that the model does not declare.
     pub controls_missing: Arc<[Arc<str>]>,

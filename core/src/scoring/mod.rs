@@ -6,6 +6,69 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::Arc;
 
+/// An enum of fixed snake_case names, as reports write them: `as_str`, `Display`, and equality
+/// with the names (`status == "open"`).
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            /// The snake_case name reports use.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// Whether declared controls treat a threat.
+    ThreatStatus {
+        /// No declared control earns credit against it.
+        Open => "open",
+        /// Declared controls lower its likelihood or impact.
+        PartiallyMitigated => "partially_mitigated",
+        /// A strong control, or every mitigation its rule names, is declared.
+        Mitigated => "mitigated",
+    }
+}
+
+named_enum! {
+    /// The security property a threat's impact is measured on.
+    SecurityProperty {
+        Confidentiality => "confidentiality",
+        Integrity => "integrity",
+        Availability => "availability",
+        /// The higher of confidentiality and integrity.
+        Authenticity => "authenticity",
+        /// The highest of confidentiality, integrity and availability.
+        Authorization => "authorization",
+    }
+}
+
 /// Severity on five levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -121,7 +184,7 @@ pub struct Impact {
     pub inherent: u8,
     pub residual: u8,
     /// Security property threatened.
-    pub property: Cow<'static, str>,
+    pub property: SecurityProperty,
     /// Level before modifiers.
     pub base: u8,
     /// Data assets at stake (ids).
