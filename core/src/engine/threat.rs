@@ -270,6 +270,10 @@ fn collect_hits(facts: &Facts, rules: &RuleSet) -> Hits {
     for &ri in &rules.model_rules {
         try_rule(&mut ev, &exists, rules, ri, (Subject::Model, Ctx::default(), 0), &mut hits);
     }
+    // The lists live until the last threat is built, at the peak of memory: sized to their
+    // contents (grown by doubling, they can be up to twice as large).
+    hits.hits.shrink_to_fit();
+    hits.reads.shrink_to_fit();
     hits
 }
 
