@@ -347,7 +347,7 @@ export interface Threat {
   /**
    * `open`, `partially_mitigated` or `mitigated`.
    */
-  status: string;
+  status: 'open' | 'partially_mitigated' | 'mitigated';
   stride: string[];
   title: string;
 }
@@ -399,7 +399,7 @@ export interface Impact {
   /**
    * Security property threatened.
    */
-  property: string;
+  property: 'confidentiality' | 'integrity' | 'availability' | 'authenticity' | 'authorization';
   residual: number;
 }
 /**

@@ -46,7 +46,7 @@ pub use engine::{Engine, EngineOptions};
 pub use error::{Diagnostic, Error, Result};
 pub use model::{Format, Model};
 pub use report::Report;
-pub use scoring::Severity;
+pub use scoring::{SecurityProperty, Severity, ThreatStatus};
 
 use sha2::{Digest, Sha256};
 

@@ -8,9 +8,7 @@ use crate::model::Model;
 use crate::report::*;
 use crate::rules::ast::{Collection, Exists};
 use crate::rules::{Access, AssetScope, Complexity, ExposureOf, Property, Rule, RuleSet, Stride};
-use crate::scoring::{
-    self, Impact, Likelihood, LikelihoodFactors, Modifier, SecurityProperty, Severity, ThreatStatus,
-};
+use crate::scoring::{self, Impact, Likelihood, LikelihoodFactors, Modifier, SecurityProperty, Severity, ThreatStatus};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;

@@ -57,14 +57,14 @@ named_enum! {
 }
 
 named_enum! {
-    /// The security property a threat's impact is measured on.
+    /// The security property a threat's impact is measured on. The impact of `authenticity` is the
+    /// higher of the data's confidentiality and integrity levels; of `authorization`, the highest of
+    /// confidentiality, integrity and availability.
     SecurityProperty {
         Confidentiality => "confidentiality",
         Integrity => "integrity",
         Availability => "availability",
-        /// The higher of confidentiality and integrity.
         Authenticity => "authenticity",
-        /// The highest of confidentiality, integrity and availability.
         Authorization => "authorization",
     }
 }
@@ -213,6 +213,37 @@ mod tests {
         assert_eq!(severity(1, 2), Severity::Info);
         assert_eq!(severity(1, 3), Severity::Low);
         assert_eq!(severity(0, 9), Severity::Low);
+    }
+
+    #[test]
+    fn named_enums_are_written_by_their_names_and_read_back() -> Result<(), serde_json::Error> {
+        fn check<T>(
+            all: &[T],
+            names: &[&'static str],
+            name: impl Fn(T) -> &'static str,
+        ) -> Result<(), serde_json::Error>
+        where
+            T: Copy + PartialEq + PartialEq<&'static str> + std::fmt::Debug + std::fmt::Display,
+            T: Serialize + serde::de::DeserializeOwned,
+        {
+            assert_eq!(all.iter().map(|v| name(*v)).collect::<Vec<_>>(), names);
+            for (&v, &n) in all.iter().zip(names) {
+                assert_eq!(serde_json::to_string(&v)?, format!("\"{n}\""));
+                assert_eq!(serde_json::from_str::<T>(&format!("\"{n}\""))?, v);
+                assert_eq!(v.to_string(), n);
+                assert!(v == n && v != "other");
+            }
+            Ok(())
+        }
+        check(ThreatStatus::ALL, &["open", "partially_mitigated", "mitigated"], ThreatStatus::as_str)?;
+        check(
+            SecurityProperty::ALL,
+            &["confidentiality", "integrity", "availability", "authenticity", "authorization"],
+            SecurityProperty::as_str,
+        )?;
+        // A report read back with a status this version does not know is an error, not a guess.
+        assert!(serde_json::from_str::<ThreatStatus>("\"accepted\"").is_err());
+        Ok(())
     }
 
     #[test]
