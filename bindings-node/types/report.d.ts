@@ -11,6 +11,36 @@ export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type Stride =
   'spoofing' | 'tampering' | 'repudiation' | 'information_disclosure' | 'denial_of_service' | 'elevation_of_privilege';
 /**
+ * Authentication of a flow.
+ */
+export type Authentication =
+  | 'none'
+  | 'password'
+  | 'session'
+  | 'token'
+  | 'api_key'
+  | 'mtls'
+  | 'oidc'
+  | 'saml'
+  | 'kerberos'
+  | 'ssh_key'
+  | 'signed_request'
+  | 'workload_identity'
+  | 'certificate';
+/**
+ * Direction of a flow relative to trust boundaries.
+ */
+export type Crossing = 'none' | 'up' | 'down' | 'lateral';
+/**
+ * Residual-risk credit a mitigation earns.
+ */
+export type Effect =
+  'preventive_strong' | 'preventive_partial' | 'impact_limiting' | 'impact_limiting_strong' | 'detective';
+/**
+ * Status of a declared control.
+ */
+export type ControlStatus = 'planned' | 'implemented' | 'verified';
+/**
  * What kind of element a threat concerns.
  */
 export type ElementRefKind = 'component' | 'flow' | 'zone' | 'data_asset';
@@ -51,7 +81,7 @@ export interface AssumptionEntry {
   /**
    * `declared` (from the model) or `automatic` (the engine's).
    */
-  source: string;
+  source: 'declared' | 'automatic';
   statement: string;
   threats?: string[];
 }
@@ -193,8 +223,8 @@ export interface ModelCounts {
   zones: number;
 }
 export interface CrossingSummary {
-  authentication: string;
-  direction: string;
+  authentication: Authentication;
+  direction: Crossing;
   encrypted: boolean;
   flow: string;
   source: string;
@@ -356,13 +386,13 @@ export interface Threat {
  */
 export interface CreditedControl {
   control: string;
-  effect: string;
+  effect: Effect;
   evidence: number;
   /**
    * Element that declares it.
    */
   on: string;
-  status: string;
+  status: ControlStatus;
 }
 /**
  * A NIST SP 800-53 control a threat's rule recommends that a declared control implements.

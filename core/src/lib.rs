@@ -31,6 +31,44 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+/// An enum of fixed snake_case names, as models and reports write them: `ALL`, `as_str`,
+/// `Display`, and equality with the names (`status == "open"`).
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant,)* }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            /// The name models and reports use.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
 pub mod api;
 pub mod catalog;
 pub mod engine;
@@ -149,5 +187,48 @@ impl Model {
             flows: Vec::new(),
             assumptions: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::Crossing;
+    use crate::model::{Authentication, ControlStatus};
+    use crate::report::AssumptionSource;
+    use crate::rules::ast::{AUTHENTICATION_NAMES, CROSSING_NAMES};
+    use crate::scoring::{SecurityProperty, ThreatStatus};
+    use std::fmt::{Debug, Display};
+
+    /// `all` has these names, in this order, and each is written and read back by its name.
+    fn named<T>(all: &[T], names: &[&str], name: impl Fn(T) -> &'static str) -> Result<(), serde_json::Error>
+    where
+        T: Copy + PartialEq + for<'a> PartialEq<&'a str> + Debug + Display,
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        assert_eq!(all.iter().map(|v| name(*v)).collect::<Vec<_>>(), names);
+        for (&v, &n) in all.iter().zip(names) {
+            assert_eq!(serde_json::to_string(&v)?, format!("\"{n}\""));
+            assert_eq!(serde_json::from_str::<T>(&format!("\"{n}\""))?, v);
+            assert_eq!(v.to_string(), n);
+            assert!(v == n && v != "other");
+        }
+        // A name this version does not know is an error, not a guess.
+        assert!(serde_json::from_str::<T>("\"other\"").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn named_enums_write_and_read_their_names() -> Result<(), serde_json::Error> {
+        named(ThreatStatus::ALL, &["open", "partially_mitigated", "mitigated"], ThreatStatus::as_str)?;
+        named(
+            SecurityProperty::ALL,
+            &["confidentiality", "integrity", "availability", "authenticity", "authorization"],
+            SecurityProperty::as_str,
+        )?;
+        named(ControlStatus::ALL, &["planned", "implemented", "verified"], ControlStatus::as_str)?;
+        named(AssumptionSource::ALL, &["declared", "automatic"], AssumptionSource::as_str)?;
+        // Rules compare these as indices into the rule language's name lists.
+        named(Authentication::ALL, AUTHENTICATION_NAMES, Authentication::as_str)?;
+        named(Crossing::ALL, CROSSING_NAMES, Crossing::as_str)
     }
 }

@@ -136,7 +136,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                         if fl.auth_assumed {
                             self.reads.push(Unset::FlowAuthentication(fi));
                         }
-                        Val::Sym(fl.auth)
+                        Val::Sym(fl.auth as u8)
                     }
                     Attr::Authorization => {
                         if fl.authz_assumed {

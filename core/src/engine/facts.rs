@@ -149,7 +149,7 @@ pub struct CompFacts {
 pub struct FlowFacts {
     pub encrypted: bool,
     pub encrypted_assumed: bool,
-    pub auth: u8,
+    pub auth: Authentication,
     pub auth_assumed: bool,
     pub authz: u8,
     pub authz_assumed: bool,
@@ -380,7 +380,7 @@ impl<'m> Facts<'m> {
             flows.push(FlowFacts {
                 encrypted,
                 encrypted_assumed,
-                auth: f.authentication.unwrap_or(Authentication::None) as u8,
+                auth: f.authentication.unwrap_or(Authentication::None),
                 auth_assumed: f.authentication.is_none(),
                 authz: f.authorization.unwrap_or(Authorization::None) as u8,
                 authz_assumed: f.authorization.is_none(),

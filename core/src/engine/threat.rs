@@ -793,13 +793,9 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             credited.push(CreditedControl {
                 control: self.token(*tok),
-                effect: Cow::Borrowed(effect.as_str()),
+                effect: *effect,
                 on: self.owner_arc(*on),
-                status: Cow::Borrowed(if d.status == crate::model::ControlStatus::Verified {
-                    "verified"
-                } else {
-                    "implemented"
-                }),
+                status: d.status,
                 evidence: d.evidence,
             });
         }
@@ -1020,7 +1016,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                         if x.auth_assumed {
                             reads.push(Unset::FlowAuthentication(f));
                         }
-                        if x.auth == 0 { 2 } else { 1 }
+                        if x.auth == crate::model::Authentication::None { 2 } else { 1 }
                     }
                     None => 1,
                 };
@@ -1424,7 +1420,7 @@ fn register(
             declared.push(AssumptionEntry {
                 id: a.id.clone(),
                 statement: a.statement.clone(),
-                source: Cow::Borrowed("declared"),
+                source: AssumptionSource::Declared,
                 owner: a.owner.as_deref().map(Arc::from),
                 review_by: a.review_by.clone(),
                 elements,
@@ -1455,7 +1451,7 @@ fn register(
         AssumptionEntry {
             id,
             statement: e.statement,
-            source: Cow::Borrowed("automatic"),
+            source: AssumptionSource::Automatic,
             owner: model_owner.clone(),
             review_by: None,
             elements: vec![e.element],
@@ -1628,15 +1624,9 @@ fn model_summary(b: &mut Builder) -> ModelSummary {
                 flow: b.owner_arc(Owner::Flow(fi as u32)),
                 source: b.comp_id_arc(e.source),
                 target: b.comp_id_arc(e.target),
-                direction: Cow::Borrowed(
-                    crate::rules::ast::CROSSING_NAMES.get(e.crossing as usize).copied().unwrap_or(""),
-                ),
+                direction: e.crossing,
                 encrypted: f.is_some_and(|f| f.encrypted),
-                authentication: Cow::Borrowed(
-                    f.and_then(|f| crate::rules::ast::AUTHENTICATION_NAMES.get(usize::from(f.auth)))
-                        .copied()
-                        .unwrap_or("none"),
-                ),
+                authentication: f.map_or(crate::model::Authentication::None, |f| f.auth),
             }
         },
     ));

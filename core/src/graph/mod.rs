@@ -11,18 +11,18 @@ use std::collections::VecDeque;
 /// Hop count used for "not reachable".
 pub const UNREACHABLE: u32 = 1_000_000;
 
-/// Direction of a flow relative to trust boundaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Crossing {
-    /// Same zone.
-    None,
-    /// Into a more trusted zone.
-    Up,
-    /// Into a less trusted zone.
-    Down,
-    /// Between different zones of equal trust.
-    Lateral,
+named_enum! {
+    /// Direction of a flow relative to trust boundaries.
+    Crossing {
+        /// Same zone.
+        None => "none",
+        /// Into a more trusted zone.
+        Up => "up",
+        /// Into a less trusted zone.
+        Down => "down",
+        /// Between different zones of equal trust.
+        Lateral => "lateral",
+    }
 }
 
 /// Facts about one component.

@@ -403,23 +403,23 @@ impl Flow {
     }
 }
 
-/// Authentication of a flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Authentication {
-    None,
-    Password,
-    Session,
-    Token,
-    ApiKey,
-    Mtls,
-    Oidc,
-    Saml,
-    Kerberos,
-    SshKey,
-    SignedRequest,
-    WorkloadIdentity,
-    Certificate,
+named_enum! {
+    /// Authentication of a flow.
+    Authentication {
+        None => "none",
+        Password => "password",
+        Session => "session",
+        Token => "token",
+        ApiKey => "api_key",
+        Mtls => "mtls",
+        Oidc => "oidc",
+        Saml => "saml",
+        Kerberos => "kerberos",
+        SshKey => "ssh_key",
+        SignedRequest => "signed_request",
+        WorkloadIdentity => "workload_identity",
+        Certificate => "certificate",
+    }
 }
 
 /// Authorization enforced by the target of a flow.
@@ -532,13 +532,13 @@ pub struct Assumption {
     pub elements: Vec<String>,
 }
 
-/// Status of a declared control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ControlStatus {
-    Planned,
-    Implemented,
-    Verified,
+named_enum! {
+    /// Status of a declared control.
+    ControlStatus {
+        Planned => "planned",
+        Implemented => "implemented",
+        Verified => "verified",
+    }
 }
 
 impl ControlStatus {

@@ -296,7 +296,7 @@ fn threat(o: &mut String, t: &Threat, rule: Option<&RuleSummary>) {
         let n: Vec<String> = t
             .controls_credited
             .iter()
-            .map(|c| format!("`{}` on `{}` ({}, {})", c.control, c.on, c.effect.replace('_', " "), c.status))
+            .map(|c| format!("`{}` on `{}` ({}, {})", c.control, c.on, c.effect.as_str().replace('_', " "), c.status))
             .collect();
         let _ = writeln!(o, "- **Controls credited:** {}", n.join("; "));
     }

@@ -23,7 +23,6 @@ pub use table::to_table;
 use crate::scoring::{Impact, Likelihood, Severity, ThreatStatus};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -116,9 +115,9 @@ pub struct CrossingSummary {
     pub flow: Arc<str>,
     pub source: Arc<str>,
     pub target: Arc<str>,
-    pub direction: Cow<'static, str>,
+    pub direction: crate::graph::Crossing,
     pub encrypted: bool,
-    pub authentication: Cow<'static, str>,
+    pub authentication: crate::model::Authentication,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -241,10 +240,10 @@ pub struct ImplementedControl {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CreditedControl {
     pub control: Arc<str>,
-    pub effect: Cow<'static, str>,
+    pub effect: crate::rules::Effect,
     /// Element that declares it.
     pub on: Arc<str>,
-    pub status: Cow<'static, str>,
+    pub status: crate::model::ControlStatus,
     pub evidence: usize,
 }
 
@@ -283,13 +282,23 @@ pub struct Threat {
     pub assumptions: Box<[Arc<str>]>,
 }
 
+named_enum! {
+    /// Where an assumption of the register comes from.
+    AssumptionSource {
+        /// Stated in the model.
+        Declared => "declared",
+        /// Made by the engine for an attribute or fact the model leaves unstated.
+        Automatic => "automatic",
+    }
+}
+
 /// An entry of the assumptions register.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AssumptionEntry {
     pub id: String,
     pub statement: String,
     /// `declared` (from the model) or `automatic` (the engine's).
-    pub source: Cow<'static, str>,
+    pub source: AssumptionSource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
