@@ -195,6 +195,7 @@ mod tests {
     use crate::graph::Crossing;
     use crate::model::{Authentication, ControlStatus};
     use crate::report::AssumptionSource;
+    use crate::rules::Effect;
     use crate::rules::ast::{AUTHENTICATION_NAMES, CROSSING_NAMES};
     use crate::scoring::{SecurityProperty, ThreatStatus};
     use std::fmt::{Debug, Display};
@@ -227,6 +228,11 @@ mod tests {
         )?;
         named(ControlStatus::ALL, &["planned", "implemented", "verified"], ControlStatus::as_str)?;
         named(AssumptionSource::ALL, &["declared", "automatic"], AssumptionSource::as_str)?;
+        named(
+            Effect::ALL,
+            &["preventive_strong", "preventive_partial", "impact_limiting", "impact_limiting_strong", "detective"],
+            Effect::as_str,
+        )?;
         // Rules compare these as indices into the rule language's name lists.
         named(Authentication::ALL, AUTHENTICATION_NAMES, Authentication::as_str)?;
         named(Crossing::ALL, CROSSING_NAMES, Crossing::as_str)

@@ -199,29 +199,18 @@ pub struct ControlRefs {
     pub cis_v8: Vec<String>,
 }
 
-/// Residual-risk credit a mitigation earns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    PreventiveStrong,
-    PreventivePartial,
-    ImpactLimiting,
-    ImpactLimitingStrong,
-    Detective,
+named_enum! {
+    /// Residual-risk credit a mitigation earns.
+    Effect {
+        PreventiveStrong => "preventive_strong",
+        PreventivePartial => "preventive_partial",
+        ImpactLimiting => "impact_limiting",
+        ImpactLimitingStrong => "impact_limiting_strong",
+        Detective => "detective",
+    }
 }
 
 impl Effect {
-    /// The snake_case name used in rule files and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effect::PreventiveStrong => "preventive_strong",
-            Effect::PreventivePartial => "preventive_partial",
-            Effect::ImpactLimiting => "impact_limiting",
-            Effect::ImpactLimitingStrong => "impact_limiting_strong",
-            Effect::Detective => "detective",
-        }
-    }
-
     /// (likelihood credit, impact credit)
     pub fn credit(self) -> (u8, u8) {
         match self {
