@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 use threatgraph::report::Threat;
-use threatgraph::{Engine, Model, Report, Severity};
+use threatgraph::{Engine, Model, Report, Severity, ThreatStatus};
 
 fn analyze(name: &str) -> Report {
     let path = format!("{}/../examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
@@ -88,6 +88,30 @@ fn patient_portal_shows_privacy_and_phi_threats() {
     assert!(r.threats.iter().any(|t| !t.linddun.is_empty()), "LINDDUN findings expected");
     assert!(r.threats.iter().any(|t| cites(&r, t, "hipaa")));
     assert!(r.threats.iter().any(|t| cites(&r, t, "gdpr")));
+}
+
+#[test]
+fn data_asset_and_model_threats_credit_controls_declared_on_any_element_in_reach() {
+    let r = analyze("patient-portal");
+    let credited = |t: &Threat| -> Vec<(String, String)> {
+        t.controls_credited.iter().map(|c| (c.control.to_string(), c.on.to_string())).collect()
+    };
+    // The model's threat reads every element's controls; each is credited to the first element
+    // (by id) that declares it.
+    let model = r.threats.iter().find(|t| t.rule.id == "TM-045" && t.elements.is_empty()).expect("TM-045");
+    assert_eq!(model.status, ThreatStatus::Mitigated);
+    let on_web = |c: &str| (c.to_owned(), "portal-web".to_owned());
+    assert_eq!(credited(model), [on_web("privacy_notice"), on_web("consent_capture"), on_web("dsr_handling")]);
+    let implemented: Vec<&str> = model.controls_implemented.iter().map(|c| &*c.id).collect();
+    assert_eq!(implemented, ["PT-4", "PT-5", "SI-18"]);
+    // A data asset's threat reads the controls of the components that handle it.
+    let asset = r
+        .threats
+        .iter()
+        .find(|t| t.rule.id == "TM-046" && t.elements.first().is_some_and(|e| &*e.id == "appointments"))
+        .expect("TM-046 on appointments");
+    assert_eq!(asset.status, "mitigated");
+    assert_eq!(credited(asset), [("dpia".to_owned(), "appointments-api".to_owned())]);
 }
 
 #[test]

@@ -49,6 +49,9 @@ pub(crate) struct RuleInfo {
     template: Arc<Template>,
     /// (label, token ids that implement the control)
     nist: Vec<(Arc<str>, Vec<u16>)>,
+    /// The control tokens a threat of the rule looks for in reach (its mitigations and the
+    /// tokens that implement its SP 800-53 controls), sorted.
+    tokens: Box<[u16]>,
     /// What the report's `rules` section says of the rule.
     pub(crate) summary: RuleSummary,
 }
@@ -112,26 +115,32 @@ pub(crate) fn rule_infos(rules: &RuleSet, cat: &Catalogs) -> Vec<RuleInfo> {
                     .filter_map(|(t, _)| rules.token_names.get(usize::from(*t)).cloned())
                     .collect(),
             };
+            let nist: Vec<(Arc<str>, Vec<u16>)> = s
+                .controls
+                .nist_800_53
+                .iter()
+                .map(|id| {
+                    let tokens: Vec<u16> = cat
+                        .tokens
+                        .values()
+                        .filter(|t| t.nist_800_53.iter().any(|n| n == id))
+                        .filter_map(|t| rules.token_ids.get(&t.id).copied())
+                        .collect();
+                    (Arc::from(nist_label(id)), tokens)
+                })
+                .collect();
+            let mut tokens: Vec<u16> = r.mitigation_ids.iter().map(|(t, _)| *t).collect();
+            tokens.extend(nist.iter().flat_map(|(_, t)| t.iter().copied()));
+            tokens.sort_unstable();
+            tokens.dedup();
             RuleInfo {
                 rule: Arc::new(SourceRef { id: s.id.clone(), version: s.version.clone() }),
                 title: Arc::from(s.title.as_str()),
                 stride: Arc::new(summary.stride.clone()),
                 linddun: Arc::new(summary.linddun.clone()),
                 template: Arc::new(Template::parse(&s.description)),
-                nist: s
-                    .controls
-                    .nist_800_53
-                    .iter()
-                    .map(|id| {
-                        let tokens: Vec<u16> = cat
-                            .tokens
-                            .values()
-                            .filter(|t| t.nist_800_53.iter().any(|n| n == id))
-                            .filter_map(|t| rules.token_ids.get(&t.id).copied())
-                            .collect();
-                        (Arc::from(nist_label(id)), tokens)
-                    })
-                    .collect(),
+                nist,
+                tokens: tokens.into(),
                 summary,
             }
         })
@@ -768,7 +777,7 @@ impl<'a, 'm> Builder<'a, 'm> {
 
         // Controls in reach, with the element that declares them.
         let mut scope = std::mem::take(&mut self.scope);
-        self.control_scope(hit.subject, &mut scope);
+        self.control_scope(hit.subject, &info.tokens, &mut scope);
         // Lists sized exactly (a pushed-to list reserves room for four: a large report holds
         // hundreds of thousands of them).
         let credited_count = rule.mitigation_ids.iter().filter(|(tok, _)| credited_in(&scope, *tok).is_some()).count();
@@ -1215,28 +1224,36 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     /// Declared controls in reach of a threat, with the element that declares them, into `out`.
-    fn control_scope(&mut self, subject: Subject, out: &mut Vec<(Owner, Decl)>) {
+    /// A data asset's or the model's scope spans many elements (all of them for the model) and is
+    /// sorted by element id: it keeps only the credited declarations of `tokens` (the rule's, see
+    /// [`RuleInfo::tokens`]), the only ones a threat reads.
+    fn control_scope(&mut self, subject: Subject, tokens: &[u16], out: &mut Vec<(Owner, Decl)>) {
         let facts = self.facts;
+        let narrow = matches!(subject, Subject::Asset(_) | Subject::Model);
+        let add = |out: &mut Vec<(Owner, Decl)>, owner: Owner, decls: super::facts::Span| {
+            let read = |d: &&Decl| !narrow || (d.status.credited() && tokens.binary_search(&d.token).is_ok());
+            out.extend(facts.decls.get(decls).iter().filter(read).map(|d| (owner, d.clone())));
+        };
         let comp = |out: &mut Vec<(Owner, Decl)>, c: u32| {
             if let Some(cf) = facts.comps.get(c as usize) {
-                out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(c), d.clone())));
+                add(out, Owner::Comp(c), cf.decls);
             }
             let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
             if let Some((zi, zf)) = z.and_then(|z| facts.zones.get(z).map(|zf| (z, zf))) {
-                out.extend(facts.decls.get(zf.decls).iter().map(|d| (Owner::Zone(zi as u32), d.clone())));
+                add(out, Owner::Zone(zi as u32), zf.decls);
             }
         };
         match subject {
             Subject::Comp(c) => comp(out, c),
             Subject::Flow(f) => {
                 if let Some(fl) = facts.flows.get(f as usize) {
-                    out.extend(facts.decls.get(fl.decls).iter().map(|d| (Owner::Flow(f), d.clone())));
+                    add(out, Owner::Flow(f), fl.decls);
                 }
                 let (src, tgt) = self.endpoints(f);
                 comp(out, tgt);
                 // The source's own controls (e.g. masking before sending), not its zone's.
                 if let Some(cf) = facts.comps.get(src as usize) {
-                    out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(src), d.clone())));
+                    add(out, Owner::Comp(src), cf.decls);
                 }
             }
             Subject::Asset(a) => {
@@ -1247,15 +1264,15 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Zone(z) => {
                 if let Some(zf) = facts.zones.get(z as usize) {
-                    out.extend(facts.decls.get(zf.decls).iter().map(|d| (Owner::Zone(z), d.clone())));
+                    add(out, Owner::Zone(z), zf.decls);
                 }
             }
             Subject::Model => {
                 for (c, cf) in facts.comps.iter().enumerate() {
-                    out.extend(facts.decls.get(cf.decls).iter().map(|d| (Owner::Comp(c as u32), d.clone())));
+                    add(out, Owner::Comp(c as u32), cf.decls);
                 }
                 for (z, zf) in facts.zones.iter().enumerate() {
-                    out.extend(facts.decls.get(zf.decls).iter().map(|d| (Owner::Zone(z as u32), d.clone())));
+                    add(out, Owner::Zone(z as u32), zf.decls);
                 }
                 out.sort_by(|x, y| self.owner_id(x.0).cmp(self.owner_id(y.0)));
             }
