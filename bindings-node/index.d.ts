@@ -7,6 +7,8 @@ import type { Report } from './types/report';
 
 export * from './types/model';
 export * from './types/report';
+// Both schemas name the flow authentication type: one type, exported once.
+export type { Authentication } from './types/model';
 
 /** A model: a model object, or its text in JSON or YAML. */
 export type ModelInput = Model | string;

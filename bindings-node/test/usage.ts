@@ -7,6 +7,7 @@ import {
   analyzeAsync,
   analyzeJson,
   Answer,
+  Authentication,
   Engine,
   loadModel,
   Model,
@@ -52,9 +53,16 @@ try {
 const answer = JSON.parse(analyzeJson(JSON.stringify({ model_text: 'title: x' }))) as Answer;
 const count: number = answer.ok ? answer.report.threats.length : answer.error.details.length;
 
+// The report's vocabularies are unions of their names; the flow authentication type is the model's.
+const open: number = report.threats.filter((t) => t.status === 'open').length;
+const logins: Authentication[] = report.model.crossings.map((c) => c.authentication);
+model.flows?.push({ source: 'shop', target: 'db', authentication: logins[0] ?? 'mtls' });
+// @ts-expect-error: a status outside the schema's enum is refused at compile time
+const badStatus: Threat['status'] = 'accepted';
+
 // @ts-expect-error: a zone kind outside the schema's enum is refused at compile time
 const badZone: Model = { title: 'x', zones: [{ id: 'z', kind: 'moon' }] };
 // @ts-expect-error: unknown options are refused
 analyze(model, { noBundled: true });
 
-void [worst, ids, critical, markdown, checkAll, count, badZone, version.length];
+void [worst, ids, critical, markdown, checkAll, count, badZone, version.length, open, badStatus];

@@ -8,6 +8,8 @@ import type { Report } from './types/report.js';
 
 export * from './types/model.js';
 export * from './types/report.js';
+// Both schemas name the flow authentication type: one type, exported once.
+export type { Authentication } from './types/model.js';
 
 /** A model: a model object, or its text in JSON or YAML. */
 export type ModelInput = Model | string;

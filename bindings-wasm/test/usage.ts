@@ -1,7 +1,7 @@
 // Type-checked with `tsc -p test` (never run): pkg/index.d.ts and the shared types fit how a
 // browser front-end uses the package.
 
-import init, { analyze, analyzeJson, Answer, Engine, loadModel, Model, Report, Severity, Threat, ThreatgraphError, toMarkdown, validate, version } from '../pkg/index.js';
+import init, { analyze, analyzeJson, Answer, Authentication, Engine, loadModel, Model, Report, Severity, Threat, ThreatgraphError, toMarkdown, validate, version } from '../pkg/index.js';
 
 async function main(text: string): Promise<number> {
   await init();
@@ -12,6 +12,12 @@ async function main(text: string): Promise<number> {
   const report: Report = engine.analyze(model);
   engine.free();
   const worst: Severity[] = report.threats.map((t: Threat) => t.severity);
+  // The report's vocabularies are unions of their names; the flow authentication type is the model's.
+  const open: number = report.threats.filter((t) => t.status === 'open').length;
+  const logins: Authentication[] = report.model.crossings.map((c) => c.authentication);
+  // @ts-expect-error: a status outside the schema's enum is refused at compile time
+  const badStatus: Threat['status'] = 'accepted';
+  void [open, logins, badStatus];
   const markdown: string = toMarkdown(report);
   validate('title: x', { format: 'yaml' });
   try {
