@@ -526,24 +526,18 @@ struct AutoEntry {
     threats: Vec<u32>,
 }
 
-fn property_of(rule: &Rule) -> Property {
+/// The property a rule's threats are measured on: the rule's, or for `auto` the one its first
+/// STRIDE category threatens.
+fn property_of(rule: &Rule) -> SecurityProperty {
     match rule.spec.impact.property {
         Property::Auto => match rule.spec.stride.first() {
-            Some(Stride::Spoofing) => Property::Authenticity,
-            Some(Stride::Tampering | Stride::Repudiation) => Property::Integrity,
-            Some(Stride::InformationDisclosure) | None => Property::Confidentiality,
-            Some(Stride::DenialOfService) => Property::Availability,
-            Some(Stride::ElevationOfPrivilege) => Property::Authorization,
+            Some(Stride::Spoofing) => SecurityProperty::Authenticity,
+            Some(Stride::Tampering | Stride::Repudiation) => SecurityProperty::Integrity,
+            Some(Stride::InformationDisclosure) | None => SecurityProperty::Confidentiality,
+            Some(Stride::DenialOfService) => SecurityProperty::Availability,
+            Some(Stride::ElevationOfPrivilege) => SecurityProperty::Authorization,
         },
-        p => p,
-    }
-}
-
-/// The property a report names for a rule's resolved property (`auto` is resolved by
-/// [`property_of`]).
-fn threatened(p: Property) -> SecurityProperty {
-    match p {
-        Property::Confidentiality | Property::Auto => SecurityProperty::Confidentiality,
+        Property::Confidentiality => SecurityProperty::Confidentiality,
         Property::Integrity => SecurityProperty::Integrity,
         Property::Availability => SecurityProperty::Availability,
         Property::Authenticity => SecurityProperty::Authenticity,
@@ -1098,7 +1092,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         })
     }
 
-    fn assets_at_stake(&mut self, rule: &Rule, subject: Subject) -> (Vec<u32>, Property) {
+    fn assets_at_stake(&mut self, rule: &Rule, subject: Subject) -> (Vec<u32>, SecurityProperty) {
         let prop = property_of(rule);
         let facts = self.facts;
         let handled = |c: u32| facts.comps.get(c as usize).map_or(&[][..], |x| facts.asset_lists.get(x.handled));
@@ -1152,17 +1146,16 @@ impl<'a, 'm> Builder<'a, 'm> {
         subject: Subject,
         assets: &[u32],
         asset_ids: Arc<[Arc<str>]>,
-        prop: Property,
+        prop: SecurityProperty,
         reads: &mut Vec<Unset>,
     ) -> Impact {
         let facts = self.facts;
         let spec = &rule.spec.impact;
-        let name = threatened(prop);
         if let Some(f) = spec.fixed {
             return Impact {
                 inherent: f,
                 residual: f,
-                property: name,
+                property: prop,
                 base: f,
                 assets: asset_ids,
                 modifiers: Box::default(),
@@ -1176,11 +1169,11 @@ impl<'a, 'm> Builder<'a, 'm> {
                 reads.push(Unset::AssetClassification(a));
             }
             let level = match prop {
-                Property::Confidentiality | Property::Auto => af.c,
-                Property::Integrity => af.i,
-                Property::Availability => af.a,
-                Property::Authenticity => af.c.max(af.i),
-                Property::Authorization => af.c.max(af.i).max(af.a),
+                SecurityProperty::Confidentiality => af.c,
+                SecurityProperty::Integrity => af.i,
+                SecurityProperty::Availability => af.a,
+                SecurityProperty::Authenticity => af.c.max(af.i),
+                SecurityProperty::Authorization => af.c.max(af.i).max(af.a),
             };
             base = base.max(level);
             very_many |= af.quantity == Some(crate::model::Quantity::VeryMany as u8);
@@ -1216,7 +1209,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         Impact {
             inherent: level,
             residual: level,
-            property: name,
+            property: prop,
             base,
             assets: asset_ids,
             modifiers: modifiers.into_boxed_slice(),
