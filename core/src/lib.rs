@@ -43,6 +43,8 @@ macro_rules! named_enum {
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            /// Every name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text,)*];
             /// The name models and reports use.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text,)* }
@@ -196,7 +198,6 @@ mod tests {
     use crate::model::{Authentication, ControlStatus};
     use crate::report::AssumptionSource;
     use crate::rules::Effect;
-    use crate::rules::ast::{AUTHENTICATION_NAMES, CROSSING_NAMES};
     use crate::scoring::{SecurityProperty, ThreatStatus};
     use std::fmt::{Debug, Display};
 
@@ -233,8 +234,23 @@ mod tests {
             &["preventive_strong", "preventive_partial", "impact_limiting", "impact_limiting_strong", "detective"],
             Effect::as_str,
         )?;
-        // Rules compare these as indices into the rule language's name lists.
-        named(Authentication::ALL, AUTHENTICATION_NAMES, Authentication::as_str)?;
-        named(Crossing::ALL, CROSSING_NAMES, Crossing::as_str)
+        let logins = [
+            "none",
+            "password",
+            "session",
+            "token",
+            "api_key",
+            "mtls",
+            "oidc",
+            "saml",
+            "kerberos",
+            "ssh_key",
+            "signed_request",
+            "workload_identity",
+            "certificate",
+        ];
+        named(Authentication::ALL, &logins, Authentication::as_str)?;
+        named(Crossing::ALL, &["none", "up", "down", "lateral"], Crossing::as_str)?;
+        Ok(())
     }
 }

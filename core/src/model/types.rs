@@ -197,22 +197,12 @@ component_types! {
     Other => "other", Process;
 }
 
+/// A [`named_enum!`] whose values are bits of a 64-bit set (flags, tags), parsed from their names.
 macro_rules! flag_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)* }
+        named_enum! { $(#[$meta])* $name { $($variant => $text,)* } }
 
         impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-            /// Every name, in declaration order.
-            pub const NAMES: &'static [&'static str] = &[$($text,)*];
-            /// The snake_case name used in models and rules.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text,)* }
-            }
             /// Parses the snake_case name.
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($text => Some($name::$variant),)* _ => None }

@@ -223,22 +223,8 @@ pub const ZONE_KIND_NAMES: &[&str] = &[
     "partner",
 ];
 pub const ENVIRONMENT_NAMES: &[&str] = &["production", "staging", "test", "development", "analytics", "training"];
-pub const AUTHENTICATION_NAMES: &[&str] = &[
-    "none",
-    "password",
-    "session",
-    "token",
-    "api_key",
-    "mtls",
-    "oidc",
-    "saml",
-    "kerberos",
-    "ssh_key",
-    "signed_request",
-    "workload_identity",
-    "certificate",
-];
+pub const AUTHENTICATION_NAMES: &[&str] = crate::model::Authentication::NAMES;
 pub const AUTHORIZATION_NAMES: &[&str] = &["none", "authenticated", "role_based", "object_level"];
 pub const CLASSIFICATION_NAMES: &[&str] = &["public", "internal", "confidential", "restricted"];
 pub const QUANTITY_NAMES: &[&str] = &["few", "many", "very_many"];
-pub const CROSSING_NAMES: &[&str] = &["none", "up", "down", "lateral"];
+pub const CROSSING_NAMES: &[&str] = crate::graph::Crossing::NAMES;
