@@ -195,7 +195,9 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use crate::graph::Crossing;
-    use crate::model::{Authentication, ControlStatus};
+    use crate::model::{
+        Authentication, Authorization, Classification, ControlStatus, ElementKind, Environment, Quantity, ZoneKind,
+    };
     use crate::report::AssumptionSource;
     use crate::rules::Effect;
     use crate::scoring::{SecurityProperty, ThreatStatus};
@@ -251,6 +253,26 @@ mod tests {
         ];
         named(Authentication::ALL, &logins, Authentication::as_str)?;
         named(Crossing::ALL, &["none", "up", "down", "lateral"], Crossing::as_str)?;
+        // The model's vocabularies the rule language compares by index (`rules::ast`'s lists).
+        named(ElementKind::ALL, &["external_entity", "process", "data_store"], ElementKind::as_str)?;
+        let zone_kinds = [
+            "internet",
+            "dmz",
+            "internal",
+            "restricted",
+            "third_party",
+            "cloud_account",
+            "ci",
+            "user_workstation",
+            "management",
+            "partner",
+        ];
+        named(ZoneKind::ALL, &zone_kinds, ZoneKind::as_str)?;
+        let environments = ["production", "staging", "test", "development", "analytics", "training"];
+        named(Environment::ALL, &environments, Environment::as_str)?;
+        named(Authorization::ALL, &["none", "authenticated", "role_based", "object_level"], Authorization::as_str)?;
+        named(Classification::ALL, &["public", "internal", "confidential", "restricted"], Classification::as_str)?;
+        named(Quantity::ALL, &["few", "many", "very_many"], Quantity::as_str)?;
         Ok(())
     }
 }

@@ -72,20 +72,20 @@ pub struct Zone {
     pub description: Option<String>,
 }
 
-/// Kind of trust boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ZoneKind {
-    Internet,
-    Dmz,
-    Internal,
-    Restricted,
-    ThirdParty,
-    CloudAccount,
-    Ci,
-    UserWorkstation,
-    Management,
-    Partner,
+named_enum! {
+    /// Kind of trust boundary.
+    ZoneKind {
+        Internet => "internet",
+        Dmz => "dmz",
+        Internal => "internal",
+        Restricted => "restricted",
+        ThirdParty => "third_party",
+        CloudAccount => "cloud_account",
+        Ci => "ci",
+        UserWorkstation => "user_workstation",
+        Management => "management",
+        Partner => "partner",
+    }
 }
 
 impl ZoneKind {
@@ -105,25 +105,25 @@ impl ZoneKind {
     }
 }
 
-/// Deployment environment of a zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Environment {
-    Production,
-    Staging,
-    Test,
-    Development,
-    Analytics,
-    Training,
+named_enum! {
+    /// Deployment environment of a zone.
+    Environment {
+        Production => "production",
+        Staging => "staging",
+        Test => "test",
+        Development => "development",
+        Analytics => "analytics",
+        Training => "training",
+    }
 }
 
-/// DFD element kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ElementKind {
-    ExternalEntity,
-    Process,
-    DataStore,
+named_enum! {
+    /// DFD element kind.
+    ElementKind {
+        ExternalEntity => "external_entity",
+        Process => "process",
+        DataStore => "data_store",
+    }
 }
 
 macro_rules! component_types {
@@ -412,28 +412,28 @@ named_enum! {
     }
 }
 
-/// Authorization enforced by the target of a flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Authorization {
-    /// No authorization check.
-    None,
-    /// Any authenticated caller may do anything.
-    Authenticated,
-    /// Role- or scope-based checks.
-    RoleBased,
-    /// Per-object (per-record, per-tenant) checks.
-    ObjectLevel,
+named_enum! {
+    /// Authorization enforced by the target of a flow.
+    Authorization {
+        /// No authorization check.
+        None => "none",
+        /// Any authenticated caller may do anything.
+        Authenticated => "authenticated",
+        /// Role- or scope-based checks.
+        RoleBased => "role_based",
+        /// Per-object (per-record, per-tenant) checks.
+        ObjectLevel => "object_level",
+    }
 }
 
-/// Sensitivity classification of a data asset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Classification {
-    Public,
-    Internal,
-    Confidential,
-    Restricted,
+named_enum! {
+    /// Sensitivity classification of a data asset.
+    Classification {
+        Public => "public",
+        Internal => "internal",
+        Confidential => "confidential",
+        Restricted => "restricted",
+    }
 }
 
 impl Classification {
@@ -446,23 +446,15 @@ impl Classification {
             Classification::Restricted => 4,
         }
     }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Classification::Public => "public",
-            Classification::Internal => "internal",
-            Classification::Confidential => "confidential",
-            Classification::Restricted => "restricted",
-        }
-    }
 }
 
-/// How many records or subjects an asset covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Quantity {
-    Few,
-    Many,
-    VeryMany,
+named_enum! {
+    /// How many records or subjects an asset covers.
+    Quantity {
+        Few => "few",
+        Many => "many",
+        VeryMany => "very_many",
+    }
 }
 
 /// A data asset.

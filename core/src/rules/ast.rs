@@ -209,22 +209,11 @@ pub enum Cond {
     Exists(usize),
 }
 
-pub const KIND_NAMES: &[&str] = &["external_entity", "process", "data_store"];
-pub const ZONE_KIND_NAMES: &[&str] = &[
-    "internet",
-    "dmz",
-    "internal",
-    "restricted",
-    "third_party",
-    "cloud_account",
-    "ci",
-    "user_workstation",
-    "management",
-    "partner",
-];
-pub const ENVIRONMENT_NAMES: &[&str] = &["production", "staging", "test", "development", "analytics", "training"];
+pub const KIND_NAMES: &[&str] = crate::model::ElementKind::NAMES;
+pub const ZONE_KIND_NAMES: &[&str] = crate::model::ZoneKind::NAMES;
+pub const ENVIRONMENT_NAMES: &[&str] = crate::model::Environment::NAMES;
 pub const AUTHENTICATION_NAMES: &[&str] = crate::model::Authentication::NAMES;
-pub const AUTHORIZATION_NAMES: &[&str] = &["none", "authenticated", "role_based", "object_level"];
-pub const CLASSIFICATION_NAMES: &[&str] = &["public", "internal", "confidential", "restricted"];
-pub const QUANTITY_NAMES: &[&str] = &["few", "many", "very_many"];
+pub const AUTHORIZATION_NAMES: &[&str] = crate::model::Authorization::NAMES;
+pub const CLASSIFICATION_NAMES: &[&str] = crate::model::Classification::NAMES;
+pub const QUANTITY_NAMES: &[&str] = crate::model::Quantity::NAMES;
 pub const CROSSING_NAMES: &[&str] = crate::graph::Crossing::NAMES;
