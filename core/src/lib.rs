@@ -194,12 +194,13 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::{EntryStatus, EvidenceKind};
     use crate::graph::Crossing;
     use crate::model::{
         Authentication, Authorization, Classification, ControlStatus, ElementKind, Environment, Quantity, ZoneKind,
     };
-    use crate::report::AssumptionSource;
-    use crate::rules::Effect;
+    use crate::report::{AssumptionSource, ElementRefKind};
+    use crate::rules::{Effect, Linddun, Stride};
     use crate::scoring::{SecurityProperty, ThreatStatus};
     use std::fmt::{Debug, Display};
 
@@ -273,6 +274,44 @@ mod tests {
         named(Authorization::ALL, &["none", "authenticated", "role_based", "object_level"], Authorization::as_str)?;
         named(Classification::ALL, &["public", "internal", "confidential", "restricted"], Classification::as_str)?;
         named(Quantity::ALL, &["few", "many", "very_many"], Quantity::as_str)?;
+        // Rule files' categories, the report's element kinds, the catalogs' vocabularies.
+        let stride = [
+            "spoofing",
+            "tampering",
+            "repudiation",
+            "information_disclosure",
+            "denial_of_service",
+            "elevation_of_privilege",
+        ];
+        named(Stride::ALL, &stride, Stride::as_str)?;
+        let linddun = [
+            "linking",
+            "identifying",
+            "non_repudiation",
+            "detecting",
+            "data_disclosure",
+            "unawareness",
+            "non_compliance",
+        ];
+        named(Linddun::ALL, &linddun, Linddun::as_str)?;
+        named(ElementRefKind::ALL, &["component", "flow", "zone", "data_asset"], ElementRefKind::as_str)?;
+        named(EntryStatus::ALL, &["active", "revoked", "deprecated", "withdrawn"], EntryStatus::as_str)?;
+        let evidence = [
+            "architecture",
+            "data_flows",
+            "trust_boundaries",
+            "data_inventory",
+            "threat_register",
+            "privacy_threats",
+            "attack_mapping",
+            "risk_rating",
+            "residual_risk",
+            "control_mapping",
+            "assumptions",
+            "methodology",
+            "provenance",
+        ];
+        named(EvidenceKind::ALL, &evidence, EvidenceKind::as_str)?;
         Ok(())
     }
 }

@@ -2,59 +2,37 @@
 //! one-line paraphrase and which report content satisfies it (`catalogs/frameworks/`).
 
 use crate::model::DataTag;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A part of the report that can evidence a requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EvidenceKind {
-    /// Components, zones and flows counted and described (the scope).
-    Architecture,
-    /// The data flows with protocol, encryption, authentication and the data they carry.
-    DataFlows,
-    /// Zones with trust levels and the flows crossing them.
-    TrustBoundaries,
-    /// Data assets with classification, regulatory tags and C/I/A levels.
-    DataInventory,
-    /// Threats found with STRIDE (and LINDDUN), per element.
-    ThreatRegister,
-    /// LINDDUN privacy threats.
-    PrivacyThreats,
-    /// Threats linked to MITRE ATT&CK techniques.
-    AttackMapping,
-    /// Likelihood, impact and severity per threat with their factors.
-    RiskRating,
-    /// Inherent and residual severity, declared controls credited.
-    ResidualRisk,
-    /// Recommended controls in NIST SP 800-53, ISO 27001 Annex A and CIS, declared vs missing.
-    ControlMapping,
-    /// The assumptions register.
-    Assumptions,
-    /// Method, scales, severity matrix, catalog and rule-pack versions.
-    Methodology,
-    /// Tool and rule-pack versions and the model's content hash.
-    Provenance,
-}
-
-impl EvidenceKind {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EvidenceKind::Architecture => "architecture",
-            EvidenceKind::DataFlows => "data_flows",
-            EvidenceKind::TrustBoundaries => "trust_boundaries",
-            EvidenceKind::DataInventory => "data_inventory",
-            EvidenceKind::ThreatRegister => "threat_register",
-            EvidenceKind::PrivacyThreats => "privacy_threats",
-            EvidenceKind::AttackMapping => "attack_mapping",
-            EvidenceKind::RiskRating => "risk_rating",
-            EvidenceKind::ResidualRisk => "residual_risk",
-            EvidenceKind::ControlMapping => "control_mapping",
-            EvidenceKind::Assumptions => "assumptions",
-            EvidenceKind::Methodology => "methodology",
-            EvidenceKind::Provenance => "provenance",
-        }
+named_enum! {
+    /// A part of the report that can evidence a requirement.
+    EvidenceKind {
+        /// Components, zones and flows counted and described (the scope).
+        Architecture => "architecture",
+        /// The data flows with protocol, encryption, authentication and the data they carry.
+        DataFlows => "data_flows",
+        /// Zones with trust levels and the flows crossing them.
+        TrustBoundaries => "trust_boundaries",
+        /// Data assets with classification, regulatory tags and C/I/A levels.
+        DataInventory => "data_inventory",
+        /// Threats found with STRIDE (and LINDDUN), per element.
+        ThreatRegister => "threat_register",
+        /// LINDDUN privacy threats.
+        PrivacyThreats => "privacy_threats",
+        /// Threats linked to MITRE ATT&CK techniques.
+        AttackMapping => "attack_mapping",
+        /// Likelihood, impact and severity per threat with their factors.
+        RiskRating => "risk_rating",
+        /// Inherent and residual severity, declared controls credited.
+        ResidualRisk => "residual_risk",
+        /// Recommended controls in NIST SP 800-53, ISO 27001 Annex A and CIS, declared vs missing.
+        ControlMapping => "control_mapping",
+        /// The assumptions register.
+        Assumptions => "assumptions",
+        /// Method, scales, severity matrix, catalog and rule-pack versions.
+        Methodology => "methodology",
+        /// Tool and rule-pack versions and the model's content hash.
+        Provenance => "provenance",
     }
 }
 

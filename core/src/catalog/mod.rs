@@ -68,25 +68,13 @@ pub struct Tactic {
     pub name: String,
 }
 
-/// Status of a catalog entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EntryStatus {
-    Active,
-    Revoked,
-    Deprecated,
-    Withdrawn,
-}
-
-impl EntryStatus {
-    /// The lowercase name (`active`, `revoked`, `deprecated`, `withdrawn`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryStatus::Active => "active",
-            EntryStatus::Revoked => "revoked",
-            EntryStatus::Deprecated => "deprecated",
-            EntryStatus::Withdrawn => "withdrawn",
-        }
+named_enum! {
+    /// Status of a catalog entry.
+    EntryStatus {
+        Active => "active",
+        Revoked => "revoked",
+        Deprecated => "deprecated",
+        Withdrawn => "withdrawn",
     }
 }
 

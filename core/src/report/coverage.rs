@@ -24,7 +24,7 @@ pub struct CoverageCell {
 /// all six for processes; T, R, I, D for data stores; T, I, D for data flows).
 pub const STRIDE_PER_ELEMENT: &[(&str, &[Stride])] = &[
     ("external_entity", &[Stride::Spoofing, Stride::Repudiation]),
-    ("process", &Stride::ALL),
+    ("process", Stride::ALL),
     ("data_store", &[Stride::Tampering, Stride::Repudiation, Stride::InformationDisclosure, Stride::DenialOfService]),
     ("flow", &[Stride::Tampering, Stride::InformationDisclosure, Stride::DenialOfService]),
 ];

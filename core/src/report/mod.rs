@@ -164,24 +164,13 @@ pub struct ElementRef {
     pub name: Arc<str>,
 }
 
-/// What kind of element a threat concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ElementRefKind {
-    Component,
-    Flow,
-    Zone,
-    DataAsset,
-}
-
-impl ElementRefKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ElementRefKind::Component => "component",
-            ElementRefKind::Flow => "flow",
-            ElementRefKind::Zone => "zone",
-            ElementRefKind::DataAsset => "data_asset",
-        }
+named_enum! {
+    /// What kind of element a threat concerns.
+    ElementRefKind {
+        Component => "component",
+        Flow => "flow",
+        Zone => "zone",
+        DataAsset => "data_asset",
     }
 }
 

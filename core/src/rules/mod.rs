@@ -26,37 +26,19 @@ pub enum AppliesTo {
     Model,
 }
 
-/// A STRIDE category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stride {
-    Spoofing,
-    Tampering,
-    Repudiation,
-    InformationDisclosure,
-    DenialOfService,
-    ElevationOfPrivilege,
+named_enum! {
+    /// A STRIDE category.
+    Stride {
+        Spoofing => "spoofing",
+        Tampering => "tampering",
+        Repudiation => "repudiation",
+        InformationDisclosure => "information_disclosure",
+        DenialOfService => "denial_of_service",
+        ElevationOfPrivilege => "elevation_of_privilege",
+    }
 }
 
 impl Stride {
-    pub const ALL: [Stride; 6] = [
-        Stride::Spoofing,
-        Stride::Tampering,
-        Stride::Repudiation,
-        Stride::InformationDisclosure,
-        Stride::DenialOfService,
-        Stride::ElevationOfPrivilege,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stride::Spoofing => "spoofing",
-            Stride::Tampering => "tampering",
-            Stride::Repudiation => "repudiation",
-            Stride::InformationDisclosure => "information_disclosure",
-            Stride::DenialOfService => "denial_of_service",
-            Stride::ElevationOfPrivilege => "elevation_of_privilege",
-        }
-    }
     pub fn title(self) -> &'static str {
         match self {
             Stride::Spoofing => "Spoofing",
@@ -69,30 +51,16 @@ impl Stride {
     }
 }
 
-/// A LINDDUN privacy threat category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Linddun {
-    Linking,
-    Identifying,
-    NonRepudiation,
-    Detecting,
-    DataDisclosure,
-    Unawareness,
-    NonCompliance,
-}
-
-impl Linddun {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Linddun::Linking => "linking",
-            Linddun::Identifying => "identifying",
-            Linddun::NonRepudiation => "non_repudiation",
-            Linddun::Detecting => "detecting",
-            Linddun::DataDisclosure => "data_disclosure",
-            Linddun::Unawareness => "unawareness",
-            Linddun::NonCompliance => "non_compliance",
-        }
+named_enum! {
+    /// A LINDDUN privacy threat category.
+    Linddun {
+        Linking => "linking",
+        Identifying => "identifying",
+        NonRepudiation => "non_repudiation",
+        Detecting => "detecting",
+        DataDisclosure => "data_disclosure",
+        Unawareness => "unawareness",
+        NonCompliance => "non_compliance",
     }
 }
 
