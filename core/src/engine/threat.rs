@@ -1596,7 +1596,7 @@ fn model_summary(b: &mut Builder) -> ModelSummary {
             ZoneSummary {
                 id: z.id.clone(),
                 name: z.name.clone().unwrap_or_else(|| z.id.clone()),
-                kind: crate::rules::ast::ZONE_KIND_NAMES.get(z.kind as usize).copied().unwrap_or("").to_owned(),
+                kind: z.kind.as_str().to_owned(),
                 trust: g.zone_trust.get(zi).copied().unwrap_or(0),
                 parent: z.parent.clone(),
                 components: comps,
