@@ -11,7 +11,8 @@
 # defaults to 6, RUNS to 3. Revisions are built in temporary git worktrees with the release
 # profile, sharing $CARGO_TARGET_DIR (default /tmp/bench-target).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Paths given are taken from the current directory; git works on the checkout holding this script.
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() { sed -n '5,6p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 3 ] || usage
@@ -20,7 +21,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/bench-target}
 WORK=$(mktemp -d)
 cleanup() {
   for side in a b; do
-    [ -d "$WORK/$side" ] && git worktree remove --force "$WORK/$side" >/dev/null 2>&1 || true
+    [ -d "$WORK/$side" ] && git -C "$root" worktree remove --force "$WORK/$side" >/dev/null 2>&1 || true
   done
   rm -rf "$WORK"
 }
@@ -29,9 +30,9 @@ trap cleanup EXIT
 # Builds `analyze_timed` at revision $1 into $WORK/$2.bin.
 build() {
   local rev=$1 side=$2
-  git rev-parse --verify --quiet "$rev^{commit}" >/dev/null || { echo "error: unknown revision $rev" >&2; exit 2; }
-  git worktree add --detach --quiet "$WORK/$side" "$rev"
-  echo "building $rev ($(git rev-parse --short "$rev")) as $side" >&2
+  git -C "$root" rev-parse --verify --quiet "$rev^{commit}" >/dev/null || { echo "error: unknown revision $rev" >&2; exit 2; }
+  git -C "$root" worktree add --detach --quiet "$WORK/$side" "$rev"
+  echo "building $rev ($(git -C "$root" rev-parse --short "$rev")) as $side" >&2
   (cd "$WORK/$side" && cargo build --release --locked -q -p threatgraph-benches --example analyze_timed)
   cp "$CARGO_TARGET_DIR/release/examples/analyze_timed" "$WORK/$side.bin"
 }
