@@ -197,7 +197,8 @@ mod tests {
     use crate::catalog::{EntryStatus, EvidenceKind};
     use crate::graph::Crossing;
     use crate::model::{
-        Authentication, Authorization, Classification, ControlStatus, ElementKind, Environment, Quantity, ZoneKind,
+        Authentication, Authorization, Classification, ComponentType, ControlStatus, ElementKind, Environment,
+        Quantity, ZoneKind,
     };
     use crate::report::{AssumptionSource, ElementRefKind};
     use crate::rules::{Effect, Linddun, Stride};
@@ -215,10 +216,10 @@ mod tests {
             assert_eq!(serde_json::to_string(&v)?, format!("\"{n}\""));
             assert_eq!(serde_json::from_str::<T>(&format!("\"{n}\""))?, v);
             assert_eq!(v.to_string(), n);
-            assert!(v == n && v != "other");
+            assert!(v == n && v != "no_such_name");
         }
         // A name this version does not know is an error, not a guess.
-        assert!(serde_json::from_str::<T>("\"other\"").is_err());
+        assert!(serde_json::from_str::<T>("\"no_such_name\"").is_err());
         Ok(())
     }
 
@@ -274,6 +275,8 @@ mod tests {
         named(Authorization::ALL, &["none", "authenticated", "role_based", "object_level"], Authorization::as_str)?;
         named(Classification::ALL, &["public", "internal", "confidential", "restricted"], Classification::as_str)?;
         named(Quantity::ALL, &["few", "many", "very_many"], Quantity::as_str)?;
+        // Component types are named once, in `component_types!`: written and read by those names.
+        named(ComponentType::ALL, ComponentType::NAMES, ComponentType::as_str)?;
         // Rule files' categories, the report's element kinds, the catalogs' vocabularies.
         let stride = [
             "spoofing",

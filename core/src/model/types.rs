@@ -128,23 +128,15 @@ named_enum! {
 
 macro_rules! component_types {
     ($($variant:ident => $name:literal, $kind:ident;)*) => {
-        /// Component type vocabulary (README lists each with its default kind).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum ComponentType { $($variant,)* }
+        named_enum! {
+            /// Component type vocabulary (README lists each with its default kind).
+            ComponentType { $($variant => $name,)* }
+        }
 
         impl ComponentType {
-            /// Every type, in declaration order.
-            pub const ALL: &'static [ComponentType] = &[$(ComponentType::$variant,)*];
-            /// Every name, in declaration order.
-            pub const NAMES: &'static [&'static str] = &[$($name,)*];
             /// The DFD kind a component of this type has unless the model says otherwise.
             pub fn default_kind(self) -> ElementKind {
                 match self { $(ComponentType::$variant => ElementKind::$kind,)* }
-            }
-            /// The snake_case name used in models and rules.
-            pub fn as_str(self) -> &'static str {
-                match self { $(ComponentType::$variant => $name,)* }
             }
         }
     };
