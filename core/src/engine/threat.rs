@@ -457,8 +457,10 @@ struct Builder<'a, 'm> {
     facts: &'a Facts<'m>,
     rules: &'a RuleSet,
     infos: &'a [RuleInfo],
-    /// Automatic assumptions, by what they are about; threats are indices in build order.
-    auto: FxHashMap<AutoKey, AutoEntry>,
+    /// Automatic assumptions the threats depend on: (what it is about, threat index in build
+    /// order), one pair per dependency. Their statements are written once the threats are built,
+    /// when the lookup tables are freed: the build is where memory peaks.
+    auto: Vec<(AutoKey, u32)>,
     /// Controls credited without evidence: declaring element → (tokens, threats in build order).
     no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
     /// Index of the threat being built (in build order).
@@ -507,7 +509,7 @@ struct AssetList {
 }
 
 /// What an automatic assumption is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum AutoKey {
     Unset(Unset),
     /// A component whose controls are not stated.
@@ -516,14 +518,26 @@ enum AutoKey {
     Zone(u32),
 }
 
-/// An automatic assumption being collected.
+/// An automatic assumption, before it joins the register.
 struct AutoEntry {
-    /// Stable key the assumption id is derived from (`encrypted:f3`).
-    key: String,
+    /// `AUTO-` and the fingerprint of a stable key (`encrypted:f3`).
+    id: String,
     statement: String,
     element: String,
     /// Threats that depend on it, in build order (may repeat).
     threats: Vec<u32>,
+}
+
+impl AutoEntry {
+    /// The entry with the id derived from `key`; the texts are kept at their length (the
+    /// register of a large model holds tens of thousands).
+    fn new(key: &str, mut statement: String, element: String, threats: Vec<u32>) -> AutoEntry {
+        let mut id = String::with_capacity(21);
+        id.push_str("AUTO-");
+        push_hex(&mut id, &fingerprint(&[key]));
+        statement.shrink_to_fit();
+        AutoEntry { id, statement, element, threats }
+    }
 }
 
 /// The property a rule's threats are measured on: the rule's, or for `auto` the one its first
@@ -568,7 +582,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             facts,
             rules,
             infos,
-            auto: FxHashMap::default(),
+            auto: Vec::new(),
             no_evidence: FxHashMap::default(),
             current: 0,
             asset_handlers: None,
@@ -822,14 +836,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             && let Some(c) = primary_comp
             && facts.comps.get(c as usize).is_some_and(|m| !m.controls_stated)
         {
-            self.auto_assumption(AutoKey::Controls(c), |b| {
-                let cid = b.comp_id(c);
-                (
-                    format!("controls:{cid}"),
-                    format!("component `{cid}`: controls not stated; assumed none"),
-                    cid.to_owned(),
-                )
-            });
+            self.auto.push((AutoKey::Controls(c), self.current));
         }
         // Components with no zone.
         let comps: [Option<u32>; 2] = match hit.subject {
@@ -842,19 +849,11 @@ impl<'a, 'm> Builder<'a, 'm> {
         };
         for c in comps.into_iter().flatten() {
             if facts.graph.nodes.get(c as usize).is_some_and(|n| n.zone.is_none()) {
-                self.auto_assumption(AutoKey::Zone(c), |b| {
-                    let cid = b.comp_id(c);
-                    (
-                        format!("zone:{cid}"),
-                        format!("component `{cid}`: zone not stated; assumed exposed to the internet (trust 0)"),
-                        cid.to_owned(),
-                    )
-                });
+                self.auto.push((AutoKey::Zone(c), self.current));
             }
         }
-        for &r in &reads {
-            self.auto_assumption(AutoKey::Unset(r), |b| b.unset_statement(r));
-        }
+        let current = self.current;
+        self.auto.extend(reads.iter().map(|&r| (AutoKey::Unset(r), current)));
         self.reads = reads;
 
         let description = self.describe(info, hit.subject, &asset_names, &missing);
@@ -946,50 +945,31 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.flow_elements.put(f, e)
     }
 
-    /// Records that the current threat depends on the automatic assumption `key`; `describe`
-    /// gives (stable key, statement, element id) the first time the key is seen.
-    fn auto_assumption(&mut self, key: AutoKey, describe: impl FnOnce(&Self) -> (String, String, String)) {
-        let current = self.current;
-        if let Some(e) = self.auto.get_mut(&key) {
-            e.threats.push(current);
-            return;
-        }
-        let (k, statement, element) = describe(self);
-        self.auto.insert(key, AutoEntry { key: k, statement, element, threats: vec![current] });
-    }
-
-    fn unset_statement(&self, u: Unset) -> (String, String, String) {
-        let flow = |f: u32| self.flow_id(f).to_owned();
-        match u {
-            Unset::FlowEncrypted(f) => {
-                let id = flow(f);
-                (format!("encrypted:{id}"), format!("flow `{id}`: encryption not stated; assumed unencrypted"), id)
+    /// The register entry of the automatic assumption `key`, which `threats` (build order)
+    /// depend on.
+    fn auto_entry(&self, key: AutoKey, threats: Vec<u32>) -> AutoEntry {
+        use Unset::{AssetClassification, FlowAuthentication, FlowAuthorization, FlowEncrypted, FlowMfa};
+        let comp = |c: u32| ("component", self.comp_id(c));
+        let flow = |f: u32| ("flow", self.flow_id(f));
+        // (the stable key's prefix, the element, what is assumed)
+        let (prefix, (noun, id), assumed) = match key {
+            AutoKey::Controls(c) => ("controls", comp(c), "controls not stated; assumed none"),
+            AutoKey::Zone(c) => ("zone", comp(c), "zone not stated; assumed exposed to the internet (trust 0)"),
+            AutoKey::Unset(FlowEncrypted(f)) => ("encrypted", flow(f), "encryption not stated; assumed unencrypted"),
+            AutoKey::Unset(FlowAuthentication(f)) => {
+                ("authentication", flow(f), "authentication not stated; assumed none")
             }
-            Unset::FlowAuthentication(f) => {
-                let id = flow(f);
-                (format!("authentication:{id}"), format!("flow `{id}`: authentication not stated; assumed none"), id)
+            AutoKey::Unset(FlowAuthorization(f)) => {
+                ("authorization", flow(f), "authorization not stated; assumed none")
             }
-            Unset::FlowAuthorization(f) => {
-                let id = flow(f);
-                (format!("authorization:{id}"), format!("flow `{id}`: authorization not stated; assumed none"), id)
-            }
-            Unset::FlowMfa(f) => {
-                let id = flow(f);
-                (
-                    format!("mfa:{id}"),
-                    format!("flow `{id}`: multi-factor authentication not stated; assumed absent"),
-                    id,
-                )
-            }
-            Unset::AssetClassification(a) => {
-                let id = self.facts.asset_id(a).to_owned();
-                (
-                    format!("classification:{id}"),
-                    format!("data asset `{id}`: classification not stated; assumed restricted"),
-                    id,
-                )
-            }
-        }
+            AutoKey::Unset(FlowMfa(f)) => ("mfa", flow(f), "multi-factor authentication not stated; assumed absent"),
+            AutoKey::Unset(AssetClassification(a)) => (
+                "classification",
+                ("data asset", self.facts.asset_id(a)),
+                "classification not stated; assumed restricted",
+            ),
+        };
+        AutoEntry::new(&format!("{prefix}:{id}"), format!("{noun} `{id}`: {assumed}"), id.to_owned(), threats)
     }
 
     fn likelihood(&mut self, rule: &Rule, subject: Subject, reads: &mut Vec<Unset>) -> Likelihood {
@@ -1374,7 +1354,13 @@ impl<'a, 'm> Builder<'a, 'm> {
     /// The automatic assumptions collected while building threats, and the controls credited
     /// without evidence, as register entries (threats in build order).
     fn auto_entries(&mut self) -> Vec<AutoEntry> {
-        let mut entries: Vec<AutoEntry> = std::mem::take(&mut self.auto).into_values().collect();
+        let mut pairs = std::mem::take(&mut self.auto);
+        pairs.sort_unstable();
+        let mut entries: Vec<AutoEntry> = pairs
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter_map(|group| Some(self.auto_entry(group.first()?.0, group.iter().map(|p| p.1).collect())))
+            .collect();
+        drop(pairs);
         for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
             let on = self.owner_id(on);
             let list: Vec<String> = tokens
@@ -1385,7 +1371,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
             let statement =
                 format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
-            entries.push(AutoEntry { key: format!("evidence:{on}"), statement, element: on.to_owned(), threats: ids });
+            entries.push(AutoEntry::new(&format!("evidence:{on}"), statement, on.to_owned(), ids));
         }
         entries
     }
@@ -1412,7 +1398,9 @@ fn register(
         positions.dedup();
         links.extend(positions.iter().map(|&p| (p, number)));
         positions.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
-        positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()).collect()
+        let mut ids = Vec::with_capacity(positions.len());
+        ids.extend(positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()));
+        ids
     };
     let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len());
     if !model.assumptions.is_empty() {
@@ -1445,9 +1433,6 @@ fn register(
     let mut register = declared;
     register.reserve_exact(entries.len());
     register.extend(entries.into_iter().enumerate().map(|(ei, e)| {
-        let mut id = String::with_capacity(21);
-        id.push_str("AUTO-");
-        push_hex(&mut id, &fingerprint(&[&e.key]));
         // The threats' build indices become report positions in place.
         let mut positions = e.threats;
         positions.retain_mut(|i| match position.get(*i as usize) {
@@ -1459,7 +1444,7 @@ fn register(
         });
         let ids = link(positions, AUTO | ei as u32);
         AssumptionEntry {
-            id,
+            id: e.id,
             statement: e.statement,
             source: AssumptionSource::Automatic,
             owner: model_owner.clone(),
