@@ -308,7 +308,7 @@ fn try_rule<'f, 'm>(
 }
 
 /// Builds the report.
-pub(crate) fn run(facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
+pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
     let model = facts.model;
     let Hits { hits, reads } = collect_hits(&facts, rules);
     let mut b = Builder::new(&facts, rules, infos);
@@ -372,13 +372,16 @@ pub(crate) fn run(facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleIn
     // The threats hold the shared lists: the lookup tables are done with.
     b.drop_lookups();
     // The architecture summary shares the builder's id strings. After it the builder and the
-    // facts (graph included) are done with: freed before the register is built.
+    // facts (graph included) are done with: freed before the register is built, but for the
+    // flows' effective ids, which assumptions name.
     let model_summary = model_summary(&mut b);
     let provenance = provenance(&facts, rules, cat);
-    let entries = b.auto_entries();
+    let found = b.take_auto();
     drop(b);
+    let element_ids = Ids { model, flows: std::mem::take(&mut facts.flow_ids) };
     drop(facts);
-    let assumptions = register(model, entries, &mut threats, &position, &id_numbers);
+    let assumptions = register(&element_ids, found, &rules.token_names, &mut threats, &position, &id_numbers);
+    drop(element_ids);
     let summary = summary(&threats, rules);
     let mut rule_list: Vec<RuleSummary> = infos.iter().map(|i| i.summary.clone()).collect();
     rule_list.sort_by(|a, b| a.id.cmp(&b.id));
@@ -518,25 +521,59 @@ enum AutoKey {
     Zone(u32),
 }
 
-/// An automatic assumption, before it joins the register.
-struct AutoEntry {
-    /// `AUTO-` and the fingerprint of a stable key (`encrypted:f3`).
-    id: String,
-    statement: String,
-    element: String,
-    /// Threats that depend on it, in build order (may repeat).
-    threats: Vec<u32>,
+/// What the register lists automatically, as found while the threats are built (threats by
+/// build index). The entries are written after the facts and the lookup tables are freed.
+struct AutoFound {
+    /// (what is assumed, a threat that depends on it), one pair per dependency.
+    pairs: Vec<(AutoKey, u32)>,
+    /// Controls credited without evidence: declaring element → (tokens, threats).
+    no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
 }
 
-impl AutoEntry {
-    /// The entry with the id derived from `key`; the texts are kept at their length (the
-    /// register of a large model holds tens of thousands).
-    fn new(key: &str, mut statement: String, element: String, threats: Vec<u32>) -> AutoEntry {
-        let mut id = String::with_capacity(21);
-        id.push_str("AUTO-");
-        push_hex(&mut id, &fingerprint(&[key]));
-        statement.shrink_to_fit();
-        AutoEntry { id, statement, element, threats }
+/// The ids an assumption names once the facts are freed: the model's, and the flows' effective ids.
+struct Ids<'m> {
+    model: &'m Model,
+    flows: Vec<Cow<'m, str>>,
+}
+
+impl Ids<'_> {
+    fn comp(&self, c: u32) -> &str {
+        self.model.components.get(c as usize).map_or("", |c| c.id.as_str())
+    }
+    fn flow(&self, f: u32) -> &str {
+        self.flows.get(f as usize).map_or("", AsRef::as_ref)
+    }
+    fn owner(&self, o: Owner) -> &str {
+        match o {
+            Owner::Comp(c) => self.comp(c),
+            Owner::Flow(f) => self.flow(f),
+            Owner::Zone(z) => self.model.zones.get(z as usize).map_or("", |z| z.id.as_str()),
+        }
+    }
+    /// The automatic assumption `key`: (the stable key its id is derived from, such as
+    /// `encrypted:f3`; its statement; its element).
+    fn assumption(&self, key: AutoKey) -> (String, String, &str) {
+        use Unset::{AssetClassification, FlowAuthentication, FlowAuthorization, FlowEncrypted, FlowMfa};
+        let comp = |c: u32| ("component", self.comp(c));
+        let flow = |f: u32| ("flow", self.flow(f));
+        let asset = |a: u32| ("data asset", self.model.data_assets.get(a as usize).map_or("", |d| d.id.as_str()));
+        // (the stable key's prefix, the element, what is assumed)
+        let (prefix, (noun, id), assumed) = match key {
+            AutoKey::Controls(c) => ("controls", comp(c), "controls not stated; assumed none"),
+            AutoKey::Zone(c) => ("zone", comp(c), "zone not stated; assumed exposed to the internet (trust 0)"),
+            AutoKey::Unset(FlowEncrypted(f)) => ("encrypted", flow(f), "encryption not stated; assumed unencrypted"),
+            AutoKey::Unset(FlowAuthentication(f)) => {
+                ("authentication", flow(f), "authentication not stated; assumed none")
+            }
+            AutoKey::Unset(FlowAuthorization(f)) => {
+                ("authorization", flow(f), "authorization not stated; assumed none")
+            }
+            AutoKey::Unset(FlowMfa(f)) => ("mfa", flow(f), "multi-factor authentication not stated; assumed absent"),
+            AutoKey::Unset(AssetClassification(a)) => {
+                ("classification", asset(a), "classification not stated; assumed restricted")
+            }
+        };
+        (format!("{prefix}:{id}"), format!("{noun} `{id}`: {assumed}"), id)
     }
 }
 
@@ -945,33 +982,6 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.flow_elements.put(f, e)
     }
 
-    /// The register entry of the automatic assumption `key`, which `threats` (build order)
-    /// depend on.
-    fn auto_entry(&self, key: AutoKey, threats: Vec<u32>) -> AutoEntry {
-        use Unset::{AssetClassification, FlowAuthentication, FlowAuthorization, FlowEncrypted, FlowMfa};
-        let comp = |c: u32| ("component", self.comp_id(c));
-        let flow = |f: u32| ("flow", self.flow_id(f));
-        // (the stable key's prefix, the element, what is assumed)
-        let (prefix, (noun, id), assumed) = match key {
-            AutoKey::Controls(c) => ("controls", comp(c), "controls not stated; assumed none"),
-            AutoKey::Zone(c) => ("zone", comp(c), "zone not stated; assumed exposed to the internet (trust 0)"),
-            AutoKey::Unset(FlowEncrypted(f)) => ("encrypted", flow(f), "encryption not stated; assumed unencrypted"),
-            AutoKey::Unset(FlowAuthentication(f)) => {
-                ("authentication", flow(f), "authentication not stated; assumed none")
-            }
-            AutoKey::Unset(FlowAuthorization(f)) => {
-                ("authorization", flow(f), "authorization not stated; assumed none")
-            }
-            AutoKey::Unset(FlowMfa(f)) => ("mfa", flow(f), "multi-factor authentication not stated; assumed absent"),
-            AutoKey::Unset(AssetClassification(a)) => (
-                "classification",
-                ("data asset", self.facts.asset_id(a)),
-                "classification not stated; assumed restricted",
-            ),
-        };
-        AutoEntry::new(&format!("{prefix}:{id}"), format!("{noun} `{id}`: {assumed}"), id.to_owned(), threats)
-    }
-
     fn likelihood(&mut self, rule: &Rule, subject: Subject, reads: &mut Vec<Unset>) -> Likelihood {
         let spec = &rule.spec.likelihood;
         if let Some(f) = spec.fixed {
@@ -1351,58 +1361,42 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.flow_elements = Interned::new(0);
     }
 
-    /// The automatic assumptions collected while building threats, and the controls credited
-    /// without evidence, as register entries (threats in build order).
-    fn auto_entries(&mut self) -> Vec<AutoEntry> {
-        let mut pairs = std::mem::take(&mut self.auto);
-        pairs.sort_unstable();
-        let mut entries: Vec<AutoEntry> = pairs
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter_map(|group| Some(self.auto_entry(group.first()?.0, group.iter().map(|p| p.1).collect())))
-            .collect();
-        drop(pairs);
-        for (on, (tokens, ids)) in std::mem::take(&mut self.no_evidence) {
-            let on = self.owner_id(on);
-            let list: Vec<String> = tokens
-                .iter()
-                .filter_map(|t| self.rules.token_names.get(usize::from(*t)))
-                .map(|t| format!("`{t}`"))
-                .collect();
-            let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
-            let statement =
-                format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
-            entries.push(AutoEntry::new(&format!("evidence:{on}"), statement, on.to_owned(), ids));
-        }
-        entries
+    /// The automatic assumptions and the controls credited without evidence found while
+    /// building the threats.
+    fn take_auto(&mut self) -> AutoFound {
+        AutoFound { pairs: std::mem::take(&mut self.auto), no_evidence: std::mem::take(&mut self.no_evidence) }
     }
 }
 
-/// The assumptions register from the model's assumptions and the automatic `entries`; also links
-/// each threat to the assumptions it depends on. `position[i]` is the report position of the
-/// threat built `i`-th; `id_numbers[p]` orders the threat at position `p` by id.
+/// The assumptions register from the model's assumptions and the automatic ones `found`; also
+/// links each threat to the assumptions it depends on. `position[i]` is the report position of
+/// the threat built `i`-th; `id_numbers[p]` orders the threat at position `p` by id.
 fn register(
-    model: &Model,
-    entries: Vec<AutoEntry>,
+    element_ids: &Ids,
+    found: AutoFound,
+    token_names: &[String],
     threats: &mut [Threat],
     position: &[u32],
     id_numbers: &[u64],
 ) -> Vec<AssumptionEntry> {
-    // Declared assumptions link the threats on their elements: (threat position, assumption
-    // number; declared ones first, automatic ones offset by `AUTO`).
-    const AUTO: u32 = 1 << 31;
-    let mut links: Vec<(u32, u32)> = Vec::new();
+    let model = element_ids.model;
+    let AutoFound { mut pairs, no_evidence } = found;
+    pairs.sort_unstable();
+    // (threat position, index of the assumption in the register), declared assumptions first.
+    let mut links: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
     // Links the threats at `positions` (any order, may repeat) to assumption `number`; their ids
     // in id order.
-    let mut link = |mut positions: Vec<u32>, number: u32| -> Vec<ThreatId> {
+    let mut link = |positions: &mut Vec<u32>, number: usize| -> Vec<ThreatId> {
         positions.sort_unstable();
         positions.dedup();
-        links.extend(positions.iter().map(|&p| (p, number)));
+        links.extend(positions.iter().map(|&p| (p, number as u32)));
         positions.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
         let mut ids = Vec::with_capacity(positions.len());
         ids.extend(positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()));
         ids
     };
-    let mut declared: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len());
+    let auto_count = pairs.chunk_by(|a, b| a.0 == b.0).count() + no_evidence.len();
+    let mut register: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len() + auto_count);
     if !model.assumptions.is_empty() {
         let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         for (pos, t) in threats.iter().enumerate() {
@@ -1410,12 +1404,12 @@ fn register(
                 by_element.entry(&*e.id).or_default().push(pos as u32);
             }
         }
-        for (ai, a) in model.assumptions.iter().enumerate() {
-            let linked = a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
-            let ids = link(linked, ai as u32);
+        for a in &model.assumptions {
+            let mut linked = a.elements.iter().filter_map(|e| by_element.get(e.as_str())).flatten().copied().collect();
+            let ids = link(&mut linked, register.len());
             let mut elements = a.elements.clone();
             elements.sort();
-            declared.push(AssumptionEntry {
+            register.push(AssumptionEntry {
                 id: a.id.clone(),
                 statement: a.statement.clone(),
                 source: AssumptionSource::Declared,
@@ -1426,36 +1420,57 @@ fn register(
             });
         }
     }
+    let first_auto = register.len();
     // Every automatic assumption names the model's owner: one shared copy.
     let model_owner: Option<Arc<str>> = model.owner.as_deref().map(Arc::from);
-    // The register in one list, declared assumptions first; put in report order in place.
-    let first_auto = declared.len();
-    let mut register = declared;
-    register.reserve_exact(entries.len());
-    register.extend(entries.into_iter().enumerate().map(|(ei, e)| {
-        // The threats' build indices become report positions in place.
-        let mut positions = e.threats;
-        positions.retain_mut(|i| match position.get(*i as usize) {
-            Some(&p) => {
-                *i = p;
-                true
-            }
-            None => false,
-        });
-        let ids = link(positions, AUTO | ei as u32);
-        AssumptionEntry {
-            id: e.id,
-            statement: e.statement,
-            source: AssumptionSource::Automatic,
-            owner: model_owner.clone(),
-            review_by: None,
-            elements: vec![e.element],
-            threats: ids,
+    // Adds the automatic assumption whose id derives from the stable `key`, on which the threats
+    // built `built`-th depend (their build indices become report positions in place).
+    let mut automatic =
+        |register: &mut Vec<AssumptionEntry>, key: &str, mut statement: String, element: &str, built: &mut Vec<u32>| {
+            built.retain_mut(|i| match position.get(*i as usize) {
+                Some(&p) => {
+                    *i = p;
+                    true
+                }
+                None => false,
+            });
+            let threats = link(built, register.len());
+            let mut id = String::with_capacity(21);
+            id.push_str("AUTO-");
+            push_hex(&mut id, &fingerprint(&[key]));
+            // Kept at their length: the register of a large model holds tens of thousands.
+            statement.shrink_to_fit();
+            register.push(AssumptionEntry {
+                id,
+                statement,
+                source: AssumptionSource::Automatic,
+                owner: model_owner.clone(),
+                review_by: None,
+                elements: vec![element.to_owned()],
+                threats,
+            });
+        };
+    let mut built = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(&(key, _)) = group.first() {
+            let (key, statement, element) = element_ids.assumption(key);
+            built.clear();
+            built.extend(group.iter().map(|p| p.1));
+            automatic(&mut register, &key, statement, element, &mut built);
         }
-    }));
+    }
+    drop(pairs);
+    for (on, (tokens, mut built)) in no_evidence {
+        let on = element_ids.owner(on);
+        let list: Vec<String> =
+            tokens.iter().filter_map(|t| token_names.get(usize::from(*t))).map(|t| format!("`{t}`")).collect();
+        let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
+        let statement =
+            format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
+        automatic(&mut register, &format!("evidence:{on}"), statement, on, &mut built);
+    }
     // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
     // share a rank) and sort the links as numbers.
-    let number = |n: u32| if n & AUTO != 0 { first_auto + (n & !AUTO) as usize } else { n as usize };
     let ids: Vec<&str> = register.iter().map(|a| a.id.as_str()).collect();
     let by_rank = crate::model::order_by_key(ids.len(), |i| ids.get(i).copied().unwrap_or(""));
     let mut rank = vec![0u32; ids.len()];
@@ -1470,8 +1485,9 @@ fn register(
         }
     }
     drop(ids);
-    let mut links: Vec<(u32, u32)> =
-        links.into_iter().map(|(p, n)| (p, rank.get(number(n)).copied().unwrap_or(0))).collect();
+    for (_, n) in &mut links {
+        *n = rank.get(*n as usize).copied().unwrap_or(0);
+    }
     links.sort_unstable();
     links.dedup();
     for group in links.chunk_by(|a, b| a.0 == b.0) {
