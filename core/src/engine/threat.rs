@@ -313,17 +313,20 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
     let Hits { hits, reads } = collect_hits(&facts, rules);
     let mut b = Builder::new(&facts, rules, infos);
     let mut built: Vec<Threat> = Vec::with_capacity(hits.len());
-    let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(hits.len());
+    // Each threat's id number and its rule's rank, by build index: with the severities the
+    // threats carry they make the sort keys, once the hits are freed.
+    let mut fingerprints: Vec<u64> = Vec::with_capacity(hits.len());
+    let mut rule_ranks: Vec<u32> = Vec::with_capacity(hits.len());
     // Rank of each rule by id: threats sort by severity, then rule id, then threat id.
     let mut by_id: Vec<usize> = (0..rules.rules.len()).collect();
     by_id.sort_by(|&x, &y| {
         let id = |i: usize| rules.rules.get(i).map(|r| r.spec.id.as_str());
         id(x).cmp(&id(y))
     });
-    let mut rank = vec![0u64; rules.rules.len()];
+    let mut rank = vec![0u32; rules.rules.len()];
     for (r, &i) in by_id.iter().enumerate() {
         if let Some(x) = rank.get_mut(i) {
-            *x = r as u64;
+            *x = r as u32;
         }
     }
     // STRIDE categories found on each component and flow (bit `1 << category`), for coverage.
@@ -340,35 +343,42 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
         if let Some(x) = found {
             *x |= stride_bits.get(h.rule as usize).copied().unwrap_or(0);
         }
-        let rule_rank = rank.get(h.rule as usize).copied().unwrap_or(u64::MAX >> 16);
         let read = reads.get(h.reads.0 as usize..h.reads.1 as usize).unwrap_or(&[]);
         if let Some((t, fingerprint)) = b.threat(&h, read) {
-            // Descending severities: 7 - level.
-            let key = (7 - t.severity as u64) << 61
-                | (7 - t.inherent_severity as u64) << 58
-                | (7 - u64::from(t.likelihood.residual.min(7))) << 55
-                | rule_rank.min((1 << 55) - 1);
-            keys.push((key, fingerprint, built.len() as u32));
             built.push(t);
+            fingerprints.push(fingerprint);
+            rule_ranks.push(rank.get(h.rule as usize).copied().unwrap_or(u32::MAX));
         }
     }
+    drop(reads);
+    // Report order: descending severity, inherent severity and likelihood (7 - level), then rule
+    // id, then threat id.
+    let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(built.len());
+    keys.extend(built.iter().zip(&fingerprints).zip(&rule_ranks).enumerate().map(|(i, ((t, &fp), &rule_rank))| {
+        let key = (7 - t.severity as u64) << 61
+            | (7 - t.inherent_severity as u64) << 58
+            | (7 - u64::from(t.likelihood.residual.min(7))) << 55
+            | u64::from(rule_rank);
+        (key, fp, i as u32)
+    }));
+    drop(rule_ranks);
     keys.sort_unstable();
+    let order: Vec<u32> = keys.iter().map(|k| k.2).collect();
+    drop(keys);
     // Into report order in place (no second list of threats at the peak of memory).
     let mut threats = built;
-    permute(&mut threats, &keys.iter().map(|k| k.2).collect::<Vec<u32>>());
+    permute(&mut threats, &order);
+    // Id number of each threat, by report position (ordering by it orders by threat id).
+    let mut id_numbers = fingerprints;
+    permute(&mut id_numbers, &order);
     // Position in the report of each threat, by build order.
-    let mut position = vec![0u32; keys.len()];
-    for (pos, &(_, _, i)) in keys.iter().enumerate() {
+    let mut position = vec![0u32; order.len()];
+    for (pos, &i) in order.iter().enumerate() {
         if let Some(p) = position.get_mut(i as usize) {
             *p = pos as u32;
         }
     }
-    // Id number of each threat, by report position (ordering by it orders by threat id).
-    let id_numbers: Vec<u64> = keys.iter().map(|k| k.1).collect();
-    // The sort keys and the conditions' reads are done with: freed before the register is built,
-    // where memory peaks.
-    drop(keys);
-    drop(reads);
+    drop(order);
     // The threats hold the shared lists: the lookup tables are done with.
     b.drop_lookups();
     // The architecture summary shares the builder's id strings. After it the builder and the
