@@ -16,6 +16,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/bench-target}
 OUT=${OUT:-$CARGO_TARGET_DIR/bench-results}
 CLI_N=${THREATGRAPH_BENCH_CLI_N:-100000}
 CLI_RUNS=${THREATGRAPH_BENCH_CLI_RUNS:-5}
+RSS_RUNS=${THREATGRAPH_BENCH_RSS_RUNS:-5}
 COMPARE_SIZES=${THREATGRAPH_BENCH_COMPARE_SIZES:-1000,5000}
 VENV=${THREATGRAPH_BENCH_VENV:-benches/compare/.venv}
 mkdir -p "$OUT"
@@ -69,13 +70,26 @@ rm -f "$OUT/report-$CLI_N.json"
 step "one cold pass of each stage (N=$CLI_N)"
 cargo run --release --locked -q -p threatgraph-conformance --example timing -- "$CLI_N" | tee "$OUT/timing.txt"
 
-step "peak memory: loading the model vs loading and analyzing it (N=$CLI_N)"
-/usr/bin/time -v "$EX/peak_rss" load "$MODEL" > "$OUT/rss-load.json" 2> "$OUT/rss-load-time.txt"
-/usr/bin/time -v "$EX/peak_rss" analyze "$MODEL" > "$OUT/rss-analyze.json" 2> "$OUT/rss-analyze-time.txt"
-rss() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
-LOAD=$(rss "$OUT/rss-load-time.txt"); ANALYZE=$(rss "$OUT/rss-analyze-time.txt"); CLI=$(rss "$OUT/cli-time.txt")
+step "peak memory: loading the model vs loading and analyzing it (N=$CLI_N), median of $RSS_RUNS runs each"
+# A load's peak varies from run to run (201-231 MB at 100k on 2026-12-06, mostly 231 MB: how the
+# parser's growing lists get moved), the analysis's much less: each figure is the median of
+# $RSS_RUNS runs, load, analysis and CLI run alternating.
+rm -f "$OUT/rss-load.json" "$OUT/rss-analyze.json" "$OUT/rss-cli.txt"
+for _ in $(seq "$RSS_RUNS"); do
+  "$EX/peak_rss" load "$MODEL" >> "$OUT/rss-load.json"
+  "$EX/peak_rss" analyze "$MODEL" >> "$OUT/rss-analyze.json"
+  /usr/bin/time -f '%M' -a -o "$OUT/rss-cli.txt" "$BIN/threatgraph" analyze "$MODEL" --format json -o "$OUT/report-$CLI_N.json"
+done
+rm -f "$OUT/report-$CLI_N.json"
+median() { grep -o '[0-9]\+' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+LOAD=$(grep -o '"peak_rss_kib": [0-9]*' "$OUT/rss-load.json" | median)
+ANALYZE=$(grep -o '"peak_rss_kib": [0-9]*' "$OUT/rss-analyze.json" | median)
+CLI=$(median < "$OUT/rss-cli.txt")
 {
-  echo "peak RSS, KiB (GNU time): load $LOAD, load+analyze $ANALYZE, whole CLI run $CLI"
+  echo "peak RSS, KiB, median of $RSS_RUNS runs: load $LOAD, load+analyze $ANALYZE, whole CLI run $CLI"
+  echo "  load runs: $(grep -o '"peak_rss_kib": [0-9]*' "$OUT/rss-load.json" | grep -o '[0-9]*$' | tr '\n' ' ')"
+  echo "  load+analyze runs: $(grep -o '"peak_rss_kib": [0-9]*' "$OUT/rss-analyze.json" | grep -o '[0-9]*$' | tr '\n' ' ')"
+  echo "  whole CLI runs: $(tr '\n' ' ' < "$OUT/rss-cli.txt")"
   echo "analysis above the loaded model: $(( (ANALYZE - LOAD) * 1024 / CLI_N )) bytes per component"
   echo "whole CLI run above the loaded model: $(( (CLI - LOAD) * 1024 / CLI_N )) bytes per component"
 } | tee "$OUT/memory.txt"
