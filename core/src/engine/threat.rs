@@ -471,8 +471,8 @@ struct Builder<'a, 'm> {
     rules: &'a RuleSet,
     infos: &'a [RuleInfo],
     /// Automatic assumptions the threats depend on: (what it is about, threat index in build
-    /// order), one pair per dependency. Their statements are written once the threats are built,
-    /// when the lookup tables are freed: the build is where memory peaks.
+    /// order), one pair per dependency. Their statements are written with the register, once the
+    /// facts are freed: the end of the build is where memory peaks.
     auto: Vec<(AutoKey, u32)>,
     /// Controls credited without evidence: declaring element → (tokens, threats in build order).
     no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
