@@ -110,7 +110,7 @@ impl<'f, 'm> Evaluator<'f, 'm> {
                 if let Attr::Crossing | Attr::CrossesBoundary | Attr::TrustDelta | Attr::Id = f.attr {
                     let Some(e) = facts.graph.edges.get(fi as usize) else { return Val::Null };
                     return match f.attr {
-                        Attr::Id => facts.flow_ids.get(fi as usize).map_or(Val::Null, |s| Val::Str(s.as_ref())),
+                        Attr::Id => facts.ids.flows.get(fi as usize).map_or(Val::Null, |s| Val::Str(s.as_ref())),
                         Attr::Crossing => Val::Sym(e.crossing as u8),
                         Attr::CrossesBoundary => Val::Bool(e.crossing != crate::graph::Crossing::None),
                         _ => Val::Num(i64::from(e.trust_delta)),

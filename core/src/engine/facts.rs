@@ -210,8 +210,8 @@ pub struct Facts<'m> {
     pub zones: Vec<ZoneFacts>,
     /// Protocols, formats, technologies and locations.
     pub words: Words<'m>,
-    /// Each flow's effective id (borrowed from the model when declared).
-    pub flow_ids: Vec<Cow<'m, str>>,
+    /// The elements' ids, flows' effective ids included.
+    pub ids: ElementIds<'m>,
     /// The lists of zone, component and flow facts.
     pub tokens: Pool<u16>,
     pub decls: Pool<Decl>,
@@ -405,7 +405,7 @@ impl<'m> Facts<'m> {
             assets,
             zones,
             words,
-            flow_ids,
+            ids: ElementIds { model, flows: flow_ids },
             tokens,
             decls: decl_pool,
             asset_lists,
@@ -416,17 +416,43 @@ impl<'m> Facts<'m> {
 
     /// Id of component `c` (empty if out of range).
     pub fn comp_id(&self, c: u32) -> &'m str {
-        self.model.components.get(c as usize).map_or("", |c| c.id.as_str())
+        self.ids.comp(c)
     }
 
     /// Effective id of flow `f`.
     pub fn flow_id(&self, f: u32) -> &str {
-        self.flow_ids.get(f as usize).map_or("", AsRef::as_ref)
+        self.ids.flow(f)
     }
 
     /// Id of data asset `a`.
     pub fn asset_id(&self, a: u32) -> &'m str {
+        self.ids.asset(a)
+    }
+}
+
+/// The model's element ids by index, and each flow's effective id (borrowed from the model when
+/// declared); an index out of range has the empty id. Kept apart from the other facts so that the
+/// assumptions register can name elements after the facts are freed.
+pub struct ElementIds<'m> {
+    pub model: &'m Model,
+    pub flows: Vec<Cow<'m, str>>,
+}
+
+impl<'m> ElementIds<'m> {
+    pub fn comp(&self, c: u32) -> &'m str {
+        self.model.components.get(c as usize).map_or("", |c| c.id.as_str())
+    }
+
+    pub fn flow(&self, f: u32) -> &str {
+        self.flows.get(f as usize).map_or("", AsRef::as_ref)
+    }
+
+    pub fn asset(&self, a: u32) -> &'m str {
         self.model.data_assets.get(a as usize).map_or("", |d| d.id.as_str())
+    }
+
+    pub fn zone(&self, z: u32) -> &'m str {
+        self.model.zones.get(z as usize).map_or("", |z| z.id.as_str())
     }
 }
 

@@ -2,7 +2,7 @@
 //! builds the assumptions register, the counts and the provenance.
 
 use super::eval::{Ctx, Evaluator, Unset};
-use super::facts::{Decl, Facts};
+use super::facts::{Decl, ElementIds, Facts};
 use crate::catalog::Catalogs;
 use crate::model::Model;
 use crate::report::*;
@@ -388,7 +388,7 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
     let provenance = provenance(&facts, rules, cat);
     let found = b.take_auto();
     drop(b);
-    let element_ids = Ids { model, flows: std::mem::take(&mut facts.flow_ids) };
+    let element_ids = ElementIds { model, flows: std::mem::take(&mut facts.ids.flows) };
     drop(facts);
     let assumptions = register(&element_ids, found, &rules.token_names, &mut threats, &position, &id_numbers);
     drop(element_ids);
@@ -466,6 +466,17 @@ enum Owner {
     Zone(u32),
 }
 
+impl Owner {
+    /// The id of the declaring element.
+    fn id<'s>(self, ids: &'s ElementIds) -> &'s str {
+        match self {
+            Owner::Comp(c) => ids.comp(c),
+            Owner::Flow(f) => ids.flow(f),
+            Owner::Zone(z) => ids.zone(z),
+        }
+    }
+}
+
 struct Builder<'a, 'm> {
     facts: &'a Facts<'m>,
     rules: &'a RuleSet,
@@ -540,51 +551,26 @@ struct AutoFound {
     no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
 }
 
-/// The ids an assumption names once the facts are freed: the model's, and the flows' effective ids.
-struct Ids<'m> {
-    model: &'m Model,
-    flows: Vec<Cow<'m, str>>,
-}
-
-impl Ids<'_> {
-    fn comp(&self, c: u32) -> &str {
-        self.model.components.get(c as usize).map_or("", |c| c.id.as_str())
-    }
-    fn flow(&self, f: u32) -> &str {
-        self.flows.get(f as usize).map_or("", AsRef::as_ref)
-    }
-    fn owner(&self, o: Owner) -> &str {
-        match o {
-            Owner::Comp(c) => self.comp(c),
-            Owner::Flow(f) => self.flow(f),
-            Owner::Zone(z) => self.model.zones.get(z as usize).map_or("", |z| z.id.as_str()),
+/// The automatic assumption `key`: (the stable key its id is derived from, such as
+/// `encrypted:f3`; its statement; its element).
+fn assumption<'s>(ids: &'s ElementIds, key: AutoKey) -> (String, String, &'s str) {
+    use Unset::{AssetClassification, FlowAuthentication, FlowAuthorization, FlowEncrypted, FlowMfa};
+    let comp = |c: u32| ("component", ids.comp(c));
+    let flow = |f: u32| ("flow", ids.flow(f));
+    let asset = |a: u32| ("data asset", ids.asset(a));
+    // (the stable key's prefix, the element, what is assumed)
+    let (prefix, (noun, id), assumed) = match key {
+        AutoKey::Controls(c) => ("controls", comp(c), "controls not stated; assumed none"),
+        AutoKey::Zone(c) => ("zone", comp(c), "zone not stated; assumed exposed to the internet (trust 0)"),
+        AutoKey::Unset(FlowEncrypted(f)) => ("encrypted", flow(f), "encryption not stated; assumed unencrypted"),
+        AutoKey::Unset(FlowAuthentication(f)) => ("authentication", flow(f), "authentication not stated; assumed none"),
+        AutoKey::Unset(FlowAuthorization(f)) => ("authorization", flow(f), "authorization not stated; assumed none"),
+        AutoKey::Unset(FlowMfa(f)) => ("mfa", flow(f), "multi-factor authentication not stated; assumed absent"),
+        AutoKey::Unset(AssetClassification(a)) => {
+            ("classification", asset(a), "classification not stated; assumed restricted")
         }
-    }
-    /// The automatic assumption `key`: (the stable key its id is derived from, such as
-    /// `encrypted:f3`; its statement; its element).
-    fn assumption(&self, key: AutoKey) -> (String, String, &str) {
-        use Unset::{AssetClassification, FlowAuthentication, FlowAuthorization, FlowEncrypted, FlowMfa};
-        let comp = |c: u32| ("component", self.comp(c));
-        let flow = |f: u32| ("flow", self.flow(f));
-        let asset = |a: u32| ("data asset", self.model.data_assets.get(a as usize).map_or("", |d| d.id.as_str()));
-        // (the stable key's prefix, the element, what is assumed)
-        let (prefix, (noun, id), assumed) = match key {
-            AutoKey::Controls(c) => ("controls", comp(c), "controls not stated; assumed none"),
-            AutoKey::Zone(c) => ("zone", comp(c), "zone not stated; assumed exposed to the internet (trust 0)"),
-            AutoKey::Unset(FlowEncrypted(f)) => ("encrypted", flow(f), "encryption not stated; assumed unencrypted"),
-            AutoKey::Unset(FlowAuthentication(f)) => {
-                ("authentication", flow(f), "authentication not stated; assumed none")
-            }
-            AutoKey::Unset(FlowAuthorization(f)) => {
-                ("authorization", flow(f), "authorization not stated; assumed none")
-            }
-            AutoKey::Unset(FlowMfa(f)) => ("mfa", flow(f), "multi-factor authentication not stated; assumed absent"),
-            AutoKey::Unset(AssetClassification(a)) => {
-                ("classification", asset(a), "classification not stated; assumed restricted")
-            }
-        };
-        (format!("{prefix}:{id}"), format!("{noun} `{id}`: {assumed}"), id)
-    }
+    };
+    (format!("{prefix}:{id}"), format!("{noun} `{id}`: {assumed}"), id)
 }
 
 /// The property a rule's threats are measured on: the rule's, or for `auto` the one its first
@@ -719,17 +705,9 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.asset_ids.get(a, || Arc::from(facts.asset_id(a)))
     }
 
-    fn flow_id(&self, f: u32) -> &'a str {
-        self.facts.flow_id(f)
-    }
-
     fn owner_id(&self, o: Owner) -> &'a str {
-        let model: &'a Model = self.facts.model;
-        match o {
-            Owner::Comp(c) => self.comp_id(c),
-            Owner::Flow(f) => self.flow_id(f),
-            Owner::Zone(z) => model.zones.get(z as usize).map_or("", |z| z.id.as_str()),
-        }
+        let facts: &'a Facts<'m> = self.facts;
+        o.id(&facts.ids)
     }
 
     fn owner_arc(&mut self, o: Owner) -> Arc<str> {
@@ -1382,7 +1360,7 @@ impl<'a, 'm> Builder<'a, 'm> {
 /// links each threat to the assumptions it depends on. `position[i]` is the report position of
 /// the threat built `i`-th; `id_numbers[p]` orders the threat at position `p` by id.
 fn register(
-    element_ids: &Ids,
+    element_ids: &ElementIds,
     found: AutoFound,
     token_names: &[String],
     threats: &mut [Threat],
@@ -1463,7 +1441,7 @@ fn register(
     let mut built = Vec::new();
     for group in pairs.chunk_by(|a, b| a.0 == b.0) {
         if let Some(&(key, _)) = group.first() {
-            let (key, statement, element) = element_ids.assumption(key);
+            let (key, statement, element) = assumption(element_ids, key);
             built.clear();
             built.extend(group.iter().map(|p| p.1));
             automatic(&mut register, &key, statement, element, &mut built);
@@ -1471,7 +1449,7 @@ fn register(
     }
     drop(pairs);
     for (on, (tokens, mut built)) in no_evidence {
-        let on = element_ids.owner(on);
+        let on = on.id(element_ids);
         let list: Vec<String> =
             tokens.iter().filter_map(|t| token_names.get(usize::from(*t))).map(|t| format!("`{t}`")).collect();
         let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
