@@ -509,8 +509,6 @@ struct Builder<'a, 'm> {
     asset_seen: (Vec<u32>, u32),
     /// Scratch list of the unset attributes the threat being built reads.
     reads: Vec<Unset>,
-    /// Scratch list of the description slots of the threat being built.
-    slots: Vec<(Slot, Arc<str>)>,
     /// Scratch text for names made up of other names.
     text: String,
     /// Element lists of the threats on each component and each flow.
@@ -633,7 +631,6 @@ impl<'a, 'm> Builder<'a, 'm> {
             walk: crate::graph::Walk::default(),
             asset_seen: (Vec::new(), 0),
             reads: Vec::new(),
-            slots: Vec::new(),
             text: String::new(),
             comp_elements: Interned::new(facts.comps.len()),
             flow_elements: Interned::new(facts.flows.len()),
@@ -881,7 +878,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.auto.extend(reads.iter().map(|&r| (AutoKey::Unset(r), current)));
         self.reads = reads;
 
-        let description = self.describe(info, hit.subject, &asset_names, &missing);
+        let description = self.describe(info, hit.subject, &elements, &asset_names, &missing);
         let implemented = self.implemented(info, &scope);
         scope.clear();
         self.scope = scope;
@@ -1279,60 +1276,34 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// The rule's description with the names of this threat's elements, data assets and
     /// missing mitigations (shared strings; the text is written when the report is).
+    /// The threat's description: its rule's template, filled from the threat's `elements` (a
+    /// threat on a component whose template names `{zone}` gets the zone added to a list of its
+    /// own).
     fn describe(
         &mut self,
         info: &RuleInfo,
         subject: Subject,
+        elements: &Arc<[ElementRef]>,
         data: &Arc<[Arc<str>]>,
         missing: &Arc<[Arc<str>]>,
     ) -> Description {
         let template = &info.template;
         let facts = self.facts;
-        let model: &'m Model = facts.model;
-        let mut slots = std::mem::take(&mut self.slots);
-        slots.clear();
-        let wants = |s: Slot| template.uses(s);
+        let mut flow_by_id = false;
+        let mut own = None;
         match subject {
-            Subject::Comp(c) => {
-                if wants(Slot::Self_) {
-                    slots.push((Slot::Self_, self.comp_name_arc(c)));
-                }
-                if wants(Slot::Zone) {
-                    let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
-                    slots.push((Slot::Zone, self.zone_name_arc(z)));
-                }
+            Subject::Comp(c) if template.uses(Slot::Zone) => {
+                let z = facts.graph.nodes.get(c as usize).and_then(|n| n.zone);
+                let name = self.zone_name_arc(z);
+                let zone = ElementRef { id: name.clone(), kind: ElementRefKind::Zone, name };
+                let list: Arc<[ElementRef]> = elements.iter().cloned().chain([zone]).collect();
+                own = Some(list);
             }
-            Subject::Flow(f) => {
-                if wants(Slot::Flow) {
-                    // The flow's declared name, or its id.
-                    let declared = model.flows.get(f as usize).is_some_and(|fl| fl.name.is_some());
-                    let name = if declared { self.flow_name_arc(f) } else { self.owner_arc(Owner::Flow(f)) };
-                    slots.push((Slot::Flow, name));
-                }
-                let (src, tgt) = self.endpoints(f);
-                if wants(Slot::Source) {
-                    slots.push((Slot::Source, self.comp_name_arc(src)));
-                }
-                if wants(Slot::Target) {
-                    slots.push((Slot::Target, self.comp_name_arc(tgt)));
-                }
-            }
-            Subject::Asset(a) => {
-                if wants(Slot::Asset) {
-                    slots.push((Slot::Asset, self.asset_name_arc(a)));
-                }
-            }
-            Subject::Zone(z) => {
-                if wants(Slot::Zone) {
-                    slots.push((Slot::Zone, self.zone_name_arc(Some(z as usize))));
-                }
-            }
-            Subject::Model => {}
+            // The flow's declared name, or its id (its element shows `source → target`).
+            Subject::Flow(f) => flow_by_id = facts.model.flows.get(f as usize).is_some_and(|fl| fl.name.is_none()),
+            _ => {}
         }
-        let description = Description::filled(template.clone(), &slots, data, missing);
-        slots.clear();
-        self.slots = slots;
-        description
+        Description::filled(template.clone(), own.as_ref().unwrap_or(elements), flow_by_id, data, missing)
     }
 
     /// Frees what only building threats needs (the architecture summary and the register need

@@ -2,6 +2,7 @@
 //! template's placeholders, and writes the text when the report is serialized or displayed: a
 //! 100k-component report has about 110 MB of description text that it never needs to hold.
 
+use super::{ElementRef, ElementRefKind};
 use std::fmt;
 use std::sync::Arc;
 
@@ -111,52 +112,61 @@ pub struct Description(Repr);
 enum Repr {
     /// Literal text (a report read back from JSON, or a description a host made).
     Text(String),
-    /// A template and its values: `names` holds the slots the template uses that the threat
-    /// fills (bits of `filled`, in slot order); `data` and `missing` are the threat's shared
-    /// lists of data asset names and missing mitigations, when the template uses them.
+    /// A template and its values: the names of the slots come from `elements` (the threat's
+    /// elements, the same shared list, see [`slot_name`]); `data` and `missing` are the threat's
+    /// shared lists of data asset names and missing mitigations, when the template uses them.
     Filled {
         template: Arc<Template>,
-        filled: u8,
-        names: Box<[Arc<str>]>,
+        elements: Arc<[ElementRef]>,
+        /// `{flow}` shows the flow's id: it has no declared name (its element shows
+        /// `source → target`).
+        flow_by_id: bool,
         data: Option<Arc<[Arc<str>]>>,
         missing: Option<Arc<[Arc<str>]>>,
     },
 }
 
+/// The name a slot shows, from the elements of a threat: `{self}` is the component of a threat
+/// on a component; `{flow}`, `{source}` and `{target}` are the flow and its endpoints of a
+/// threat on a flow; `{zone}` and `{asset}` are the zone and the data asset in the list. A slot
+/// the elements do not name writes nothing.
+fn slot_name(elements: &[ElementRef], slot: Slot, flow_by_id: bool) -> Option<&str> {
+    let first = elements.first()?;
+    let of_flow = first.kind == ElementRefKind::Flow;
+    let element = match slot {
+        Slot::Self_ => Some(first).filter(|e| e.kind == ElementRefKind::Component),
+        Slot::Flow if flow_by_id => return of_flow.then_some(&*first.id),
+        Slot::Flow => Some(first).filter(|_| of_flow),
+        Slot::Source => elements.get(1).filter(|_| of_flow),
+        Slot::Target => elements.get(2).filter(|_| of_flow),
+        Slot::Zone => elements.iter().find(|e| e.kind == ElementRefKind::Zone),
+        Slot::Asset => elements.iter().find(|e| e.kind == ElementRefKind::DataAsset),
+    };
+    element.map(|e| &*e.name)
+}
+
 impl Description {
-    /// A description made of `template` and its values; `slots` are the threat's values for the
-    /// slots the template uses (others are left out), in slot order.
+    /// A description made of `template` and its values: the slots' names from `elements` (see
+    /// [`slot_name`]; `flow_by_id`: `{flow}` shows the flow's id), the data assets at stake and
+    /// the missing mitigations.
     pub(crate) fn filled(
         template: Arc<Template>,
-        slots: &[(Slot, Arc<str>)],
+        elements: &Arc<[ElementRef]>,
+        flow_by_id: bool,
         data: &Arc<[Arc<str>]>,
         missing: &Arc<[Arc<str>]>,
     ) -> Description {
-        let mut filled = 0u8;
-        // Exactly the names kept (a boxed slice of a longer list would be copied again).
-        let used = slots.iter().filter(|(s, _)| template.slots & (1 << *s as u8) != 0).count();
-        let mut names = Vec::with_capacity(used);
-        // In slot order, whatever the order of `slots`: a slot's name is found by its rank.
-        for bit in 0..8u8 {
-            if let Some((_, name)) = slots.iter().find(|(s, _)| *s as u8 == bit)
-                && template.slots & (1 << bit) != 0
-                && filled & (1 << bit) == 0
-            {
-                filled |= 1 << bit;
-                names.push(name.clone());
-            }
-        }
         let data = template.uses_data().then(|| data.clone());
         let missing = template.uses_missing().then(|| missing.clone());
-        Description(Repr::Filled { template, filled, names: names.into(), data, missing })
+        Description(Repr::Filled { template, elements: elements.clone(), flow_by_id, data, missing })
     }
 
     /// Writes the text piece by piece.
     fn write_to(&self, out: &mut dyn fmt::Write) -> fmt::Result {
-        let (template, filled, names, data, missing) = match &self.0 {
+        let (template, elements, flow_by_id, data, missing) = match &self.0 {
             Repr::Text(t) => return out.write_str(t),
-            Repr::Filled { template, filled, names, data, missing } => {
-                (template, *filled, names, data.as_deref(), missing.as_deref())
+            Repr::Filled { template, elements, flow_by_id, data, missing } => {
+                (template, elements, *flow_by_id, data.as_deref(), missing.as_deref())
             }
         };
         let list = |out: &mut dyn fmt::Write, items: &[Arc<str>], empty: &str| -> fmt::Result {
@@ -174,14 +184,7 @@ impl Description {
         for piece in template.pieces.iter() {
             match *piece {
                 Piece::Text(from, to) => out.write_str(template.text.get(from..to).unwrap_or_default())?,
-                Piece::Slot(s) => {
-                    let bit = 1u8 << s as u8;
-                    if filled & bit != 0 {
-                        // Position among the filled slots: the filled slots below this one.
-                        let at = (filled & (bit - 1)).count_ones() as usize;
-                        out.write_str(names.get(at).map_or("", |n| n))?;
-                    }
-                }
+                Piece::Slot(s) => out.write_str(slot_name(elements, s, flow_by_id).unwrap_or(""))?,
                 Piece::Data => list(out, data.unwrap_or(&[]), "no declared data asset")?,
                 Piece::Missing => list(out, missing.unwrap_or(&[]), "none")?,
             }
@@ -306,31 +309,66 @@ mod tests {
         Arc::from(s)
     }
 
+    fn element(kind: ElementRefKind, id: &str, name: &str) -> ElementRef {
+        ElementRef { id: arc(id), kind, name: arc(name) }
+    }
+
+    fn flow(name: &str) -> Arc<[ElementRef]> {
+        Arc::from([
+            element(ElementRefKind::Flow, "f1", name),
+            element(ElementRefKind::Component, "w", "web"),
+            element(ElementRefKind::Component, "d", "db"),
+        ])
+    }
+
     #[test]
     fn fills_slots_lists_and_leaves_unknown_placeholders_out() {
-        let t = Arc::new(Template::parse("{source} sends {data} to {target} in {zone}{bogus}; missing: {missing}. {"));
+        let t = Arc::new(Template::parse(
+            "{flow}: {source} sends {data} to {target} in {zone}{self}{bogus}; missing: {missing}. {",
+        ));
         let d = Description::filled(
-            t,
-            &[(Slot::Flow, arc("f")), (Slot::Source, arc("web")), (Slot::Target, arc("db"))],
+            t.clone(),
+            &flow("orders"),
+            false,
             &Arc::from([arc("cards"), arc("users")]),
             &Arc::from([arc("tls")]),
         );
-        assert_eq!(d.to_string(), "web sends cards, users to db in ; missing: tls. {");
+        assert_eq!(d.to_string(), "orders: web sends cards, users to db in ; missing: tls. {");
         assert_eq!(d.len(), d.to_string().len());
-        assert_eq!(d, "web sends cards, users to db in ; missing: tls. {");
+        assert_eq!(d, "orders: web sends cards, users to db in ; missing: tls. {");
+        // A flow without a declared name shows its id, not its element's `source → target`.
+        let d = Description::filled(t, &flow("web → db"), true, &Arc::from([]), &Arc::from([]));
+        assert_eq!(d.to_string(), "f1: web sends no declared data asset to db in ; missing: none. {");
+    }
+
+    #[test]
+    fn slots_come_from_the_elements_of_the_subject() {
+        let t = Arc::new(Template::parse("[{self}|{zone}|{asset}|{source}|{flow}]"));
+        let fill = |elements: &[ElementRef]| {
+            Description::filled(t.clone(), &Arc::from(elements), false, &Arc::from([]), &Arc::from([])).to_string()
+        };
+        let api = element(ElementRefKind::Component, "api", "API");
+        let dmz = element(ElementRefKind::Zone, "dmz", "DMZ");
+        assert_eq!(fill(std::slice::from_ref(&api)), "[API||||]");
+        assert_eq!(fill(&[api, dmz.clone()]), "[API|DMZ|||]");
+        assert_eq!(fill(&[dmz]), "[|DMZ|||]");
+        assert_eq!(fill(&[element(ElementRefKind::DataAsset, "cards", "Cards")]), "[||Cards||]");
+        assert_eq!(fill(&[]), "[||||]");
     }
 
     #[test]
     fn empty_lists_say_so() {
         let t = Arc::new(Template::parse("{self}: {data} / {missing}"));
-        let d = Description::filled(t, &[(Slot::Self_, arc("api"))], &Arc::from([]), &Arc::from([]));
+        let api = Arc::from([element(ElementRefKind::Component, "api", "api")]);
+        let d = Description::filled(t, &api, false, &Arc::from([]), &Arc::from([]));
         assert_eq!(d.to_string(), "api: no declared data asset / none");
     }
 
     #[test]
     fn serializes_as_a_string_and_reads_back_equal() -> Result<(), serde_json::Error> {
         let t = Arc::new(Template::parse("\"{self}\"\n"));
-        let d = Description::filled(t, &[(Slot::Self_, arc("a\\b"))], &Arc::from([]), &Arc::from([]));
+        let a = Arc::from([element(ElementRefKind::Component, "a", "a\\b")]);
+        let d = Description::filled(t, &a, false, &Arc::from([]), &Arc::from([]));
         let json = serde_json::to_string(&d)?;
         assert_eq!(json, r#""\"a\\b\"\n""#);
         let back: Description = serde_json::from_str(&json)?;
