@@ -12,7 +12,7 @@ use crate::scoring::{self, Impact, Likelihood, LikelihoodFactors, Modifier, Secu
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +27,9 @@ enum Subject {
 struct Hit {
     rule: u32,
     subject: Subject,
-    /// The unset attributes the condition read: `reads[start..end]` of [`Hits::reads`].
-    reads: (u32, u32),
+    /// Where the unset attributes the condition read start in [`Hits::reads`]; they end where
+    /// the next hit's start (16 bytes a hit: a large model has hundreds of thousands).
+    reads: u32,
 }
 
 /// Every hit, and the unset attributes their conditions read, in one list.
@@ -301,9 +302,8 @@ fn try_rule<'f, 'm>(
     if ev.eval(&rule.cond, ctx) {
         ev.reads.sort_unstable();
         ev.reads.dedup();
-        let start = hits.reads.len() as u32;
+        hits.hits.push(Hit { rule: ri, subject, reads: hits.reads.len() as u32 });
         hits.reads.extend_from_slice(&ev.reads);
-        hits.hits.push(Hit { rule: ri, subject, reads: (start, hits.reads.len() as u32) });
     }
 }
 
@@ -311,12 +311,10 @@ fn try_rule<'f, 'm>(
 pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[RuleInfo]) -> Report {
     let model = facts.model;
     let Hits { hits, reads } = collect_hits(&facts, rules);
+    // The walks use the graph's own successor lists: petgraph's copy is done with.
+    facts.graph.graph = Default::default();
     let mut b = Builder::new(&facts, rules, infos);
     let mut built: Vec<Threat> = Vec::with_capacity(hits.len());
-    // Each threat's id number and its rule's rank, by build index: with the severities the
-    // threats carry they make the sort keys, once the hits are freed.
-    let mut fingerprints: Vec<u64> = Vec::with_capacity(hits.len());
-    let mut rule_ranks: Vec<u32> = Vec::with_capacity(hits.len());
     // Rank of each rule by id: threats sort by severity, then rule id, then threat id.
     let mut by_id: Vec<usize> = (0..rules.rules.len()).collect();
     by_id.sort_by(|&x, &y| {
@@ -334,7 +332,9 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
     let mut flow_found = vec![0u8; facts.flows.len()];
     let stride_bits: Vec<u8> =
         rules.rules.iter().map(|r| r.spec.stride.iter().fold(0u8, |acc, s| acc | 1 << *s as u8)).collect();
-    for h in hits {
+    let mut hits = hits.into_iter().peekable();
+    while let Some(h) = hits.next() {
+        let end = hits.peek().map_or(reads.len() as u32, |next| next.reads);
         let found = match h.subject {
             Subject::Comp(c) => comp_found.get_mut(c as usize),
             Subject::Flow(f) => flow_found.get_mut(f as usize),
@@ -343,42 +343,11 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
         if let Some(x) = found {
             *x |= stride_bits.get(h.rule as usize).copied().unwrap_or(0);
         }
-        let read = reads.get(h.reads.0 as usize..h.reads.1 as usize).unwrap_or(&[]);
-        if let Some((t, fingerprint)) = b.threat(&h, read) {
-            built.push(t);
-            fingerprints.push(fingerprint);
-            rule_ranks.push(rank.get(h.rule as usize).copied().unwrap_or(u32::MAX));
-        }
+        let read = reads.get(h.reads as usize..end as usize).unwrap_or(&[]);
+        built.extend(b.threat(&h, read));
     }
+    drop(hits);
     drop(reads);
-    // Report order: descending severity, inherent severity and likelihood (7 - level), then rule
-    // id, then threat id.
-    let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(built.len());
-    keys.extend(built.iter().zip(&fingerprints).zip(&rule_ranks).enumerate().map(|(i, ((t, &fp), &rule_rank))| {
-        let key = (7 - t.severity as u64) << 61
-            | (7 - t.inherent_severity as u64) << 58
-            | (7 - u64::from(t.likelihood.residual.min(7))) << 55
-            | u64::from(rule_rank);
-        (key, fp, i as u32)
-    }));
-    drop(rule_ranks);
-    keys.sort_unstable();
-    let order: Vec<u32> = keys.iter().map(|k| k.2).collect();
-    drop(keys);
-    // Into report order in place (no second list of threats at the peak of memory).
-    let mut threats = built;
-    permute(&mut threats, &order);
-    // Id number of each threat, by report position (ordering by it orders by threat id).
-    let mut id_numbers = fingerprints;
-    permute(&mut id_numbers, &order);
-    // Position in the report of each threat, by build order.
-    let mut position = vec![0u32; order.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        if let Some(p) = position.get_mut(i as usize) {
-            *p = pos as u32;
-        }
-    }
-    drop(order);
     // The threats hold the shared lists: the lookup tables are done with.
     b.drop_lookups();
     // The architecture summary shares the builder's id strings. After it the builder and the
@@ -390,6 +359,41 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
     drop(b);
     let element_ids = ElementIds { model, flows: std::mem::take(&mut facts.ids.flows) };
     drop(facts);
+    // Report order (sorted once the facts are freed, which the peak of memory would otherwise
+    // hold): descending severity, inherent severity and likelihood (7 - level), then rule
+    // id, then threat id. A threat's rule is found by its shared reference, its id number read
+    // from its id.
+    let mut rule_ranks: Vec<(*const SourceRef, u32)> =
+        infos.iter().zip(&rank).map(|(info, &r)| (Arc::as_ptr(&info.rule), r)).collect();
+    rule_ranks.sort_unstable();
+    let rule_rank = |t: &Threat| {
+        let found = rule_ranks.binary_search_by_key(&Arc::as_ptr(&t.rule), |&(p, _)| p).ok();
+        found.and_then(|i| rule_ranks.get(i)).map_or(u32::MAX, |&(_, r)| r)
+    };
+    let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(built.len());
+    keys.extend(built.iter().enumerate().map(|(i, t)| {
+        let key = (7 - t.severity as u64) << 61
+            | (7 - t.inherent_severity as u64) << 58
+            | (7 - u64::from(t.likelihood.residual.min(7))) << 55
+            | u64::from(rule_rank(t));
+        (key, id_number(&t.id), i as u32)
+    }));
+    keys.sort_unstable();
+    let order: Vec<u32> = keys.iter().map(|k| k.2).collect();
+    // Id number of each threat, by report position (ordering by it orders by threat id).
+    let id_numbers: Vec<u64> = keys.iter().map(|k| k.1).collect();
+    drop(keys);
+    // Into report order in place (no second list of threats at the peak of memory).
+    let mut threats = built;
+    permute(&mut threats, &order);
+    // Position in the report of each threat, by build order.
+    let mut position = vec![0u32; order.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        if let Some(p) = position.get_mut(i as usize) {
+            *p = pos as u32;
+        }
+    }
+    drop(order);
     let assumptions = register(&element_ids, found, &rules.token_names, &mut threats, &position, &id_numbers);
     drop(element_ids);
     let summary = summary(&threats, rules);
@@ -446,6 +450,10 @@ impl<T: ?Sized> Interned<T> {
             None => self.put(i, make()),
         }
     }
+    /// Whether `v` is the value kept for index `i` (the same allocation).
+    fn holds(&self, i: u32, v: &Arc<T>) -> bool {
+        self.0.get(i as usize).and_then(Option::as_ref).is_some_and(|x| Arc::ptr_eq(x, v))
+    }
     fn cached(&self, i: u32) -> Option<Arc<T>> {
         self.0.get(i as usize).and_then(Option::clone)
     }
@@ -459,7 +467,7 @@ impl<T: ?Sized> Interned<T> {
 }
 
 /// Who declares a control in reach of a threat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Owner {
     Comp(u32),
     Flow(u32),
@@ -485,8 +493,9 @@ struct Builder<'a, 'm> {
     /// order), one pair per dependency. Their statements are written with the register, once the
     /// facts are freed: the end of the build is where memory peaks.
     auto: Vec<(AutoKey, u32)>,
-    /// Controls credited without evidence: declaring element → (tokens, threats in build order).
-    no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
+    /// Controls credited without evidence: (declaring element, token, threat index in build
+    /// order), one per credit.
+    no_evidence: Vec<(Owner, u16, u32)>,
     /// Index of the threat being built (in build order).
     current: u32,
     asset_handlers: Option<Vec<Vec<u32>>>,
@@ -494,7 +503,6 @@ struct Builder<'a, 'm> {
     comp_ids: Interned,
     comp_names: Interned,
     flow_ids: Interned,
-    flow_names: Interned,
     asset_ids: Interned,
     asset_names: Interned,
     zone_names: Interned,
@@ -511,15 +519,16 @@ struct Builder<'a, 'm> {
     reads: Vec<Unset>,
     /// Scratch text for names made up of other names.
     text: String,
-    /// Element lists of the threats on each component and each flow.
-    comp_elements: Interned<[ElementRef]>,
-    flow_elements: Interned<[ElementRef]>,
+    /// The element list of the last component and of the last flow threats were built on,
+    /// shared by them: the hits on one element come one after the other.
+    last_comp: Option<(u32, Arc<[ElementRef]>)>,
+    last_flow: Option<(u32, Arc<[ElementRef]>)>,
     /// Missing-mitigation lists, shared by every threat of a rule with the same mitigations
     /// credited: (rule, bit `1 << i` for each credited `mitigation_ids[i]`) → list.
     missing_lists: FxHashMap<(u32, u64), Arc<[Arc<str>]>>,
-    /// Lists of data assets at stake, by content: (ids, names), shared by every threat with the
-    /// same list (in its impact and its description).
-    asset_lists: FxHashMap<Box<[u32]>, AssetList>,
+    /// Lists of data assets at stake, by a hash of their indices: (ids, names), shared by every
+    /// threat with the same list (in its impact and its description).
+    asset_lists: FxHashMap<u64, AssetList>,
 }
 
 /// A list of data assets as threats show it: ids (the impact's `assets`) and names (the
@@ -545,8 +554,8 @@ enum AutoKey {
 struct AutoFound {
     /// (what is assumed, a threat that depends on it), one pair per dependency.
     pairs: Vec<(AutoKey, u32)>,
-    /// Controls credited without evidence: declaring element → (tokens, threats).
-    no_evidence: FxHashMap<Owner, (BTreeSet<u16>, Vec<u32>)>,
+    /// Controls credited without evidence: (declaring element, token, threat), one per credit.
+    no_evidence: Vec<(Owner, u16, u32)>,
 }
 
 /// The automatic assumption `key`: (the stable key its id is derived from, such as
@@ -597,14 +606,20 @@ fn credited_in(scope: &[(Owner, Decl)], token: u16) -> Option<&(Owner, Decl)> {
 
 /// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex; also those 8
 /// bytes as a number (ordering threats by it orders them by id).
-fn threat_id(rule: &str, subject: &str) -> (ThreatId, u64) {
+fn threat_id(rule: &str, subject: &str) -> ThreatId {
     let first = fingerprint(&[rule, subject]);
     // `TG-` and 16 hex digits, written on the stack: the id is kept inline.
     let mut text = [0u8; 19];
     for (slot, b) in text.iter_mut().zip(b"TG-".iter().copied().chain(hex_digits(&first))) {
         *slot = b;
     }
-    (ThreatId::new(std::str::from_utf8(&text).unwrap_or_default()), u64::from_be_bytes(first))
+    ThreatId::new(std::str::from_utf8(&text).unwrap_or_default())
+}
+
+/// The number a threat id of [`threat_id`] writes in hex (ids order as their numbers).
+fn id_number(id: &ThreatId) -> u64 {
+    let hex = id.as_bytes().get(3..).unwrap_or_default();
+    hex.iter().fold(0, |n, &c| n << 4 | u64::from(char::from(c).to_digit(16).unwrap_or(0)))
 }
 
 impl<'a, 'm> Builder<'a, 'm> {
@@ -614,14 +629,13 @@ impl<'a, 'm> Builder<'a, 'm> {
             rules,
             infos,
             auto: Vec::new(),
-            no_evidence: FxHashMap::default(),
+            no_evidence: Vec::new(),
             current: 0,
             asset_handlers: None,
             zone_members: None,
             comp_ids: Interned::new(facts.comps.len()),
             comp_names: Interned::new(facts.comps.len()),
             flow_ids: Interned::new(facts.flows.len()),
-            flow_names: Interned::new(facts.flows.len()),
             asset_ids: Interned::new(facts.assets.len()),
             asset_names: Interned::new(facts.assets.len()),
             zone_names: Interned::new(facts.zones.len() + 1),
@@ -632,8 +646,8 @@ impl<'a, 'm> Builder<'a, 'm> {
             asset_seen: (Vec::new(), 0),
             reads: Vec::new(),
             text: String::new(),
-            comp_elements: Interned::new(facts.comps.len()),
-            flow_elements: Interned::new(facts.flows.len()),
+            last_comp: None,
+            last_flow: None,
             missing_lists: FxHashMap::default(),
             asset_lists: FxHashMap::default(),
         }
@@ -666,10 +680,7 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// A flow's name as element references show it: declared, or `source → target`.
     fn flow_name_arc(&mut self, f: u32) -> Arc<str> {
-        if let Some(name) = self.flow_names.cached(f) {
-            return name;
-        }
-        let name: Arc<str> = match self.facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
+        match self.facts.model.flows.get(f as usize).and_then(|fl| fl.name.as_deref()) {
             Some(n) => Arc::from(n),
             None => {
                 // Joined in a reused buffer (one allocation, the shared string's), not `format!`.
@@ -683,8 +694,7 @@ impl<'a, 'm> Builder<'a, 'm> {
                 self.text = name;
                 shared
             }
-        };
-        self.flow_names.put(f, name)
+        }
     }
 
     /// A data asset's name, shared; an asset without a name shows its id (the same string).
@@ -771,7 +781,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     /// The threat for `hit`, and the number its id is made of.
-    fn threat(&mut self, hit: &Hit, read: &[Unset]) -> Option<(Threat, u64)> {
+    fn threat(&mut self, hit: &Hit, read: &[Unset]) -> Option<Threat> {
         let rules = self.rules;
         let infos = self.infos;
         let rule = rules.rules.get(hit.rule as usize)?;
@@ -798,7 +808,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             }
             Subject::Model => (Arc::new([]), None),
         };
-        let (id, fingerprint) = threat_id(&spec.id, elements.first().map_or("model", |e| &e.id));
+        let id = threat_id(&spec.id, elements.first().map_or("model", |e| &e.id));
 
         let likelihood = self.likelihood(rule, hit.subject, &mut reads);
         let (assets, prop) = self.assets_at_stake(rule, hit.subject);
@@ -826,9 +836,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             ic = ic.saturating_add(im);
             strong |= effect.is_strong();
             if d.evidence == 0 {
-                let e = self.no_evidence.entry(*on).or_default();
-                e.0.insert(*tok);
-                e.1.push(self.current);
+                self.no_evidence.push((*on, *tok, self.current));
             }
             credited.push(CreditedControl {
                 control: self.token(*tok),
@@ -883,27 +891,24 @@ impl<'a, 'm> Builder<'a, 'm> {
         scope.clear();
         self.scope = scope;
         self.current += 1;
-        Some((
-            Threat {
-                id,
-                rule: info.rule.clone(),
-                title: info.title.clone(),
-                description,
-                stride: info.stride.clone(),
-                linddun: info.linddun.clone(),
-                elements,
-                severity,
-                inherent_severity,
-                likelihood,
-                impact,
-                status,
-                controls_credited: credited.into_boxed_slice(),
-                controls_missing: missing,
-                controls_implemented: implemented.into_boxed_slice(),
-                assumptions: Box::default(),
-            },
-            fingerprint,
-        ))
+        Some(Threat {
+            id,
+            rule: info.rule.clone(),
+            title: info.title.clone(),
+            description,
+            stride: info.stride.clone(),
+            linddun: info.linddun.clone(),
+            elements,
+            severity,
+            inherent_severity,
+            likelihood,
+            impact,
+            status,
+            controls_credited: credited.into_boxed_slice(),
+            controls_missing: missing,
+            controls_implemented: implemented.into_boxed_slice(),
+            assumptions: Box::default(),
+        })
     }
 
     /// The rule's mitigations that `scope` does not credit, in the rule's order: one shared list
@@ -928,7 +933,18 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     /// The shared ids and names of the data assets `assets`.
     fn asset_list(&mut self, assets: &[u32]) -> AssetList {
-        if let Some(list) = self.asset_lists.get(assets) {
+        // Keyed by a hash of the indices (no copy of them at the peak of memory); a list found is
+        // the one for `assets` when it holds their shared ids, the same strings.
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            assets.hash(&mut h);
+            h.finish()
+        };
+        if let Some(list) = self.asset_lists.get(&key)
+            && list.ids.len() == assets.len()
+            && list.ids.iter().zip(assets).all(|(id, &a)| self.asset_ids.holds(a, id))
+        {
             return list.clone();
         }
         let ids: Arc<[Arc<str>]> = assets.iter().map(|&a| self.asset_id_arc(a)).collect();
@@ -937,7 +953,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         let names =
             if names.iter().zip(ids.iter()).all(|(n, i)| Arc::ptr_eq(n, i)) { ids.clone() } else { names.into() };
         let list = AssetList { ids, names };
-        self.asset_lists.insert(assets.into(), list.clone());
+        self.asset_lists.insert(key, list.clone());
         list
     }
 
@@ -945,26 +961,33 @@ impl<'a, 'm> Builder<'a, 'm> {
         ElementRef { id: self.comp_id_arc(c), kind: ElementRefKind::Component, name: self.comp_name_arc(c) }
     }
 
-    /// The elements of a threat on component `c`, shared by all of them.
+    /// The elements of a threat on component `c`, shared by the threats on it.
     fn comp_elements(&mut self, c: u32) -> Arc<[ElementRef]> {
-        if let Some(e) = self.comp_elements.cached(c) {
-            return e;
+        if let Some((last, e)) = &self.last_comp
+            && *last == c
+        {
+            return e.clone();
         }
-        let e = Arc::new([self.comp_ref(c)]);
-        self.comp_elements.put(c, e)
+        let e: Arc<[ElementRef]> = Arc::new([self.comp_ref(c)]);
+        self.last_comp = Some((c, e.clone()));
+        e
     }
 
     /// The elements of a threat on flow `f` (the flow, its source, its target), shared by all of
     /// them.
     fn flow_elements(&mut self, f: u32) -> Arc<[ElementRef]> {
-        if let Some(e) = self.flow_elements.cached(f) {
-            return e;
+        if let Some((last, e)) = &self.last_flow
+            && *last == f
+        {
+            return e.clone();
         }
         let (s, t) = self.endpoints(f);
         let id = self.owner_arc(Owner::Flow(f));
         let name = self.flow_name_arc(f);
-        let e = Arc::new([ElementRef { id, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)]);
-        self.flow_elements.put(f, e)
+        let e: Arc<[ElementRef]> =
+            Arc::new([ElementRef { id, kind: ElementRefKind::Flow, name }, self.comp_ref(s), self.comp_ref(t)]);
+        self.last_flow = Some((f, e.clone()));
+        e
     }
 
     fn likelihood(&mut self, rule: &Rule, subject: Subject, reads: &mut Vec<Unset>) -> Likelihood {
@@ -1316,8 +1339,8 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.asset_seen = (Vec::new(), 0);
         self.asset_handlers = None;
         self.zone_members = None;
-        self.comp_elements = Interned::new(0);
-        self.flow_elements = Interned::new(0);
+        self.last_comp = None;
+        self.last_flow = None;
     }
 
     /// The automatic assumptions and the controls credited without evidence found while
@@ -1339,7 +1362,8 @@ fn register(
     id_numbers: &[u64],
 ) -> Vec<AssumptionEntry> {
     let model = element_ids.model;
-    let AutoFound { mut pairs, no_evidence } = found;
+    let AutoFound { mut pairs, mut no_evidence } = found;
+    no_evidence.sort_unstable();
     pairs.sort_unstable();
     // (threat position, index of the assumption in the register), declared assumptions first.
     let mut links: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
@@ -1354,7 +1378,7 @@ fn register(
         ids.extend(positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()));
         ids
     };
-    let auto_count = pairs.chunk_by(|a, b| a.0 == b.0).count() + no_evidence.len();
+    let auto_count = pairs.chunk_by(|a, b| a.0 == b.0).count() + no_evidence.chunk_by(|a, b| a.0 == b.0).count();
     let mut register: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len() + auto_count);
     if !model.assumptions.is_empty() {
         let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
@@ -1419,8 +1443,16 @@ fn register(
         }
     }
     drop(pairs);
-    for (on, (tokens, mut built)) in no_evidence {
+    let mut tokens: Vec<u16> = Vec::new();
+    for group in no_evidence.chunk_by(|a, b| a.0 == b.0) {
+        let Some(&(on, _, _)) = group.first() else { continue };
         let on = on.id(element_ids);
+        // The group is sorted by token: each token once, in order.
+        tokens.clear();
+        tokens.extend(group.iter().map(|e| e.1));
+        tokens.dedup();
+        built.clear();
+        built.extend(group.iter().map(|e| e.2));
         let list: Vec<String> =
             tokens.iter().filter_map(|t| token_names.get(usize::from(*t))).map(|t| format!("`{t}`")).collect();
         let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
@@ -1643,6 +1675,19 @@ fn model_summary(b: &mut Builder) -> ModelSummary {
 
 #[cfg(test)]
 mod tests {
+    /// The register and the report order read each threat's id number from its id.
+    #[test]
+    fn id_numbers_are_the_fingerprints_and_order_as_the_ids() {
+        let ids: Vec<_> = ["a", "b", "c", "d", "e"].iter().map(|s| super::threat_id("TM-001", s)).collect();
+        for x in &ids {
+            for y in &ids {
+                assert_eq!(x.cmp(y), super::id_number(x).cmp(&super::id_number(y)));
+            }
+        }
+        assert_eq!(super::id_number(&ids[0]), u64::from_be_bytes(super::fingerprint(&["TM-001", "a"])));
+        assert_ne!(super::id_number(&ids[0]), super::id_number(&ids[1]));
+    }
+
     #[test]
     fn permute_puts_each_item_where_the_permutation_says() {
         let from: Vec<u32> = vec![3, 0, 4, 1, 2, 6, 5, 7];

@@ -334,7 +334,7 @@ pub struct Walk {
 impl Walk {
     /// Same components, in the same order, as [`Graph::reachable_within`].
     pub fn within(&mut self, g: &Graph, start: usize, k: u32, cap: usize) -> &[u32] {
-        let n = g.graph.node_count();
+        let n = g.nodes.len();
         if self.seen.len() != n || self.round == u32::MAX {
             self.seen = vec![0; n];
             self.round = 0;
