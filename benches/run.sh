@@ -93,6 +93,8 @@ CLI=$(median < "$OUT/rss-cli.txt")
   echo "analysis above the loaded model: $(( (ANALYZE - LOAD) * 1024 / CLI_N )) bytes per component"
   echo "whole CLI run above the loaded model: $(( (CLI - LOAD) * 1024 / CLI_N )) bytes per component"
 } | tee "$OUT/memory.txt"
+# The same in heap bytes, counted by the allocator (the same in every run: no median needed).
+"$EX/heap_peak" "$MODEL" | tee "$OUT/heap.json"
 
 step "pytm 1.4.0 comparison at N = $COMPARE_SIZES"
 "$PY" benches/compare/compare.py --no-build --sizes "$COMPARE_SIZES" --out "$OUT/compare.json" | tee "$OUT/compare.md"
