@@ -28,7 +28,7 @@ struct Hit {
     rule: u32,
     subject: Subject,
     /// Where the unset attributes the condition read start in [`Hits::reads`]; they end where
-    /// the next hit's start (16 bytes a hit: a large model has hundreds of thousands).
+    /// the next hit's begin (16 bytes a hit: a large model has hundreds of thousands).
     reads: u32,
 }
 
@@ -604,8 +604,8 @@ fn credited_in(scope: &[(Owner, Decl)], token: u16) -> Option<&(Owner, Decl)> {
     scope.iter().find(|(_, d)| d.token == token && d.status.credited())
 }
 
-/// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex; also those 8
-/// bytes as a number (ordering threats by it orders them by id).
+/// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex ([`id_number`]
+/// reads them back as a number).
 fn threat_id(rule: &str, subject: &str) -> ThreatId {
     let first = fingerprint(&[rule, subject]);
     // `TG-` and 16 hex digits, written on the stack: the id is kept inline.
