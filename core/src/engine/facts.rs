@@ -413,21 +413,6 @@ impl<'m> Facts<'m> {
             comp_rank,
         }
     }
-
-    /// Id of component `c` (empty if out of range).
-    pub fn comp_id(&self, c: u32) -> &'m str {
-        self.ids.comp(c)
-    }
-
-    /// Effective id of flow `f`.
-    pub fn flow_id(&self, f: u32) -> &str {
-        self.ids.flow(f)
-    }
-
-    /// Id of data asset `a`.
-    pub fn asset_id(&self, a: u32) -> &'m str {
-        self.ids.asset(a)
-    }
 }
 
 /// The model's element ids by index, and each flow's effective id (borrowed from the model when

@@ -654,7 +654,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     }
 
     fn comp_id(&self, c: u32) -> &'m str {
-        self.facts.comp_id(c)
+        self.facts.ids.comp(c)
     }
 
     fn comp_name(&self, c: u32) -> &'m str {
@@ -665,7 +665,7 @@ impl<'a, 'm> Builder<'a, 'm> {
     // scattered over memory, and most calls find the string made.
     fn comp_id_arc(&mut self, c: u32) -> Arc<str> {
         let facts = self.facts;
-        self.comp_ids.get(c, || Arc::from(facts.comp_id(c)))
+        self.comp_ids.get(c, || Arc::from(facts.ids.comp(c)))
     }
 
     /// A component's name, shared; a component without a name shows its id (the same string).
@@ -709,7 +709,7 @@ impl<'a, 'm> Builder<'a, 'm> {
 
     fn asset_id_arc(&mut self, a: u32) -> Arc<str> {
         let facts = self.facts;
-        self.asset_ids.get(a, || Arc::from(facts.asset_id(a)))
+        self.asset_ids.get(a, || Arc::from(facts.ids.asset(a)))
     }
 
     fn owner_id(&self, o: Owner) -> &'a str {
@@ -722,7 +722,7 @@ impl<'a, 'm> Builder<'a, 'm> {
             Owner::Comp(c) => self.comp_id_arc(c),
             Owner::Flow(f) => {
                 let facts = self.facts;
-                self.flow_ids.get(f, || Arc::from(facts.flow_id(f)))
+                self.flow_ids.get(f, || Arc::from(facts.ids.flow(f)))
             }
             Owner::Zone(_) => Arc::from(self.owner_id(o)),
         }
