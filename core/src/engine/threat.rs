@@ -315,18 +315,6 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
     facts.graph.graph = Default::default();
     let mut b = Builder::new(&facts, rules, infos);
     let mut built: Vec<Threat> = Vec::with_capacity(hits.len());
-    // Rank of each rule by id: threats sort by severity, then rule id, then threat id.
-    let mut by_id: Vec<usize> = (0..rules.rules.len()).collect();
-    by_id.sort_by(|&x, &y| {
-        let id = |i: usize| rules.rules.get(i).map(|r| r.spec.id.as_str());
-        id(x).cmp(&id(y))
-    });
-    let mut rank = vec![0u32; rules.rules.len()];
-    for (r, &i) in by_id.iter().enumerate() {
-        if let Some(x) = rank.get_mut(i) {
-            *x = r as u32;
-        }
-    }
     // STRIDE categories found on each component and flow (bit `1 << category`), for coverage.
     let mut comp_found = vec![0u8; facts.comps.len()];
     let mut flow_found = vec![0u8; facts.flows.len()];
@@ -361,10 +349,12 @@ pub(crate) fn run(mut facts: Facts, rules: &RuleSet, cat: &Catalogs, infos: &[Ru
     drop(facts);
     // Report order (sorted once the facts are freed, which the peak of memory would otherwise
     // hold): descending severity, inherent severity and likelihood (7 - level), then rule
-    // id, then threat id. A threat's rule is found by its shared reference, its id number read
-    // from its id.
+    // id, then threat id. A threat's rule rank (by id) is found by its shared rule reference, its
+    // id number read from its id.
+    let mut by_id: Vec<&Arc<SourceRef>> = infos.iter().map(|info| &info.rule).collect();
+    by_id.sort_by(|a, b| a.id.cmp(&b.id));
     let mut rule_ranks: Vec<(*const SourceRef, u32)> =
-        infos.iter().zip(&rank).map(|(info, &r)| (Arc::as_ptr(&info.rule), r)).collect();
+        by_id.iter().enumerate().map(|(r, rule)| (Arc::as_ptr(rule), r as u32)).collect();
     rule_ranks.sort_unstable();
     let rule_rank = |t: &Threat| {
         let found = rule_ranks.binary_search_by_key(&Arc::as_ptr(&t.rule), |&(p, _)| p).ok();
@@ -780,7 +770,7 @@ impl<'a, 'm> Builder<'a, 'm> {
         self.facts.graph.edges.get(f as usize).map_or((0, 0), |e| (e.source, e.target))
     }
 
-    /// The threat for `hit`, and the number its id is made of.
+    /// The threat for `hit`.
     fn threat(&mut self, hit: &Hit, read: &[Unset]) -> Option<Threat> {
         let rules = self.rules;
         let infos = self.infos;
@@ -1297,11 +1287,9 @@ impl<'a, 'm> Builder<'a, 'm> {
         out
     }
 
-    /// The rule's description with the names of this threat's elements, data assets and
-    /// missing mitigations (shared strings; the text is written when the report is).
-    /// The threat's description: its rule's template, filled from the threat's `elements` (a
-    /// threat on a component whose template names `{zone}` gets the zone added to a list of its
-    /// own).
+    /// The threat's description: its rule's template, filled from the threat's `elements`, data
+    /// assets and missing mitigations (shared; the text is written when the report is). A threat
+    /// on a component whose template names `{zone}` gets the zone added to a list of its own.
     fn describe(
         &mut self,
         info: &RuleInfo,
