@@ -96,6 +96,15 @@ CLI=$(median < "$OUT/rss-cli.txt")
 # The same in heap bytes, counted by the allocator (the same in every run: no median needed).
 "$EX/heap_peak" "$MODEL" | tee "$OUT/heap.json"
 
+step "floors: the work any analysis must do for the report format, timed alone (N = 5k, 10k, $CLI_N)"
+rm -f "$OUT/floors.json"
+for n in 5000 10000; do
+  "$EX/export" "$n" "$OUT/model-$n.json"
+  "$EX/floors" "$OUT/model-$n.json" | tee -a "$OUT/floors.json"
+  rm -f "$OUT/model-$n.json"
+done
+"$EX/floors" "$MODEL" | tee -a "$OUT/floors.json"
+
 step "pytm 1.4.0 comparison at N = $COMPARE_SIZES"
 "$PY" benches/compare/compare.py --no-build --sizes "$COMPARE_SIZES" --out "$OUT/compare.json" | tee "$OUT/compare.md"
 
