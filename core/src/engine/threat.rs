@@ -153,17 +153,6 @@ const REACH_HOPS: u32 = 3;
 /// Most components visited for `assets: reachable`.
 const REACH_CAP: usize = 10_000;
 
-/// Appends `bytes` to `s` as lower-case hex digits.
-fn push_hex(s: &mut String, bytes: &[u8]) {
-    s.extend(hex_digits(bytes).map(char::from));
-}
-
-/// The lower-case hex digits of `bytes`, as ASCII.
-fn hex_digits(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [b >> 4, b & 15]).map(|nibble| DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'))
-}
-
 /// The first 8 bytes of SHA-256 over the parts, each followed by a NUL.
 fn fingerprint(parts: &[&str]) -> [u8; 8] {
     let mut h = Sha256::new();
@@ -171,6 +160,21 @@ fn fingerprint(parts: &[&str]) -> [u8; 8] {
         h.update(p.as_bytes());
         h.update([0u8]);
     }
+    first_eight(h)
+}
+
+/// [`fingerprint`] of one part given in pieces (their concatenation, then a NUL), without
+/// joining them first.
+fn fingerprint_joined(pieces: &[&str]) -> [u8; 8] {
+    let mut h = Sha256::new();
+    for p in pieces {
+        h.update(p.as_bytes());
+    }
+    h.update([0u8]);
+    first_eight(h)
+}
+
+fn first_eight(h: Sha256) -> [u8; 8] {
     let d = h.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
@@ -530,13 +534,29 @@ struct AssetList {
 }
 
 /// What an automatic assumption is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AutoKey {
     Unset(Unset),
     /// A component whose controls are not stated.
     Controls(u32),
     /// A component with no zone.
     Zone(u32),
+}
+
+impl AutoKey {
+    /// One number per key, to group equal keys by sorting numbers.
+    fn packed(self) -> u64 {
+        let (kind, i) = match self {
+            AutoKey::Unset(Unset::FlowEncrypted(i)) => (0, i),
+            AutoKey::Unset(Unset::FlowAuthentication(i)) => (1, i),
+            AutoKey::Unset(Unset::FlowAuthorization(i)) => (2, i),
+            AutoKey::Unset(Unset::FlowMfa(i)) => (3, i),
+            AutoKey::Unset(Unset::AssetClassification(i)) => (4, i),
+            AutoKey::Controls(i) => (5, i),
+            AutoKey::Zone(i) => (6, i),
+        };
+        kind << 32 | u64::from(i)
+    }
 }
 
 /// What the register lists automatically, as found while the threats are built (threats by
@@ -548,9 +568,9 @@ struct AutoFound {
     no_evidence: Vec<(Owner, u16, u32)>,
 }
 
-/// The automatic assumption `key`: (the stable key its id is derived from, such as
-/// `encrypted:f3`; its statement; its element).
-fn assumption<'s>(ids: &'s ElementIds, key: AutoKey) -> (String, String, &'s str) {
+/// The automatic assumption `key`: (the prefix of the stable key its id is derived from, such as
+/// `encrypted` of `encrypted:f3`; its statement; its element, the key's rest).
+fn assumption<'s>(ids: &'s ElementIds, key: AutoKey) -> (&'static str, String, &'s str) {
     use Unset::{AssetClassification, FlowAuthentication, FlowAuthorization, FlowEncrypted, FlowMfa};
     let comp = |c: u32| ("component", ids.comp(c));
     let flow = |f: u32| ("flow", ids.flow(f));
@@ -567,7 +587,12 @@ fn assumption<'s>(ids: &'s ElementIds, key: AutoKey) -> (String, String, &'s str
             ("classification", asset(a), "classification not stated; assumed restricted")
         }
     };
-    (format!("{prefix}:{id}"), format!("{noun} `{id}`: {assumed}"), id)
+    // `{noun} `{id}`: {assumed}`, allocated at its length (the register of a large model holds
+    // tens of thousands).
+    let parts = [noun, " `", id, "`: ", assumed];
+    let mut statement = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|p| statement.push_str(p));
+    (prefix, statement, id)
 }
 
 /// The property a rule's threats are measured on: the rule's, or for `auto` the one its first
@@ -597,13 +622,41 @@ fn credited_in(scope: &[(Owner, Decl)], token: u16) -> Option<&(Owner, Decl)> {
 /// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex ([`id_number`]
 /// reads them back as a number).
 fn threat_id(rule: &str, subject: &str) -> ThreatId {
-    let first = fingerprint(&[rule, subject]);
-    // `TG-` and 16 hex digits, written on the stack: the id is kept inline.
-    let mut text = [0u8; 19];
-    for (slot, b) in text.iter_mut().zip(b"TG-".iter().copied().chain(hex_digits(&first))) {
-        *slot = b;
+    ThreatId::new(HexId::new(b"TG-", fingerprint(&[rule, subject])).as_str())
+}
+
+/// The threat id whose [`id_number`] is `n`.
+fn threat_id_of(n: u64) -> ThreatId {
+    ThreatId::new(HexId::new(b"TG-", n.to_be_bytes()).as_str())
+}
+
+/// A prefix and the 16 hex digits of 8 bytes (a threat's or an automatic assumption's id),
+/// written on the stack.
+struct HexId {
+    text: [u8; 24],
+    len: usize,
+}
+
+impl HexId {
+    /// `prefix` (up to 8 bytes) and the lower-case hex digits of `first`.
+    fn new(prefix: &[u8], first: [u8; 8]) -> HexId {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 24];
+        let prefix = prefix.get(..8).unwrap_or(prefix);
+        for (slot, &b) in text.iter_mut().zip(prefix) {
+            *slot = b;
+        }
+        let n = u64::from_be_bytes(first);
+        for (i, slot) in text.iter_mut().skip(prefix.len()).enumerate().take(16) {
+            let nibble = n >> (60 - 4 * i as u32) & 15;
+            *slot = DIGITS.get(nibble as usize).copied().unwrap_or(b'0');
+        }
+        HexId { text, len: prefix.len() + 16 }
     }
-    ThreatId::new(std::str::from_utf8(&text).unwrap_or_default())
+
+    fn as_str(&self) -> &str {
+        self.text.get(..self.len).and_then(|t| std::str::from_utf8(t).ok()).unwrap_or_default()
+    }
 }
 
 /// The number a threat id of [`threat_id`] writes in hex (ids order as their numbers).
@@ -1352,7 +1405,8 @@ fn register(
     let model = element_ids.model;
     let AutoFound { mut pairs, mut no_evidence } = found;
     no_evidence.sort_unstable();
-    pairs.sort_unstable();
+    // Grouped by key (the order of the groups does not matter: the register is sorted by id).
+    pairs.sort_unstable_by_key(|p| p.0.packed());
     // (threat position, index of the assumption in the register), declared assumptions first.
     let mut links: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
     // Links the threats at `positions` (any order, may repeat) to assumption `number`; their ids
@@ -1362,12 +1416,16 @@ fn register(
         positions.dedup();
         links.extend(positions.iter().map(|&p| (p, number as u32)));
         positions.sort_unstable_by_key(|&p| id_numbers.get(p as usize).copied().unwrap_or(0));
+        // Written from the id numbers, not read from the threats (at random places in memory).
         let mut ids = Vec::with_capacity(positions.len());
-        ids.extend(positions.iter().filter_map(|&p| threats.get(p as usize)).map(|t| t.id.clone()));
+        ids.extend(positions.iter().filter_map(|&p| id_numbers.get(p as usize)).map(|&n| threat_id_of(n)));
         ids
     };
     let auto_count = pairs.chunk_by(|a, b| a.0 == b.0).count() + no_evidence.chunk_by(|a, b| a.0 == b.0).count();
     let mut register: Vec<AssumptionEntry> = Vec::with_capacity(model.assumptions.len() + auto_count);
+    // The fingerprint of each entry's id (`AUTO-` and its hex digits); `None` for a declared one.
+    let mut fingerprints: Vec<Option<u64>> = vec![None; model.assumptions.len()];
+    fingerprints.reserve(auto_count);
     if !model.assumptions.is_empty() {
         let mut by_element: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         for (pos, t) in threats.iter().enumerate() {
@@ -1394,40 +1452,44 @@ fn register(
     let first_auto = register.len();
     // Every automatic assumption names the model's owner: one shared copy.
     let model_owner: Option<Arc<str>> = model.owner.as_deref().map(Arc::from);
-    // Adds the automatic assumption whose id derives from the stable `key`, on which the threats
-    // built `built`-th depend (their build indices become report positions in place).
-    let mut automatic =
-        |register: &mut Vec<AssumptionEntry>, key: &str, mut statement: String, element: &str, built: &mut Vec<u32>| {
-            built.retain_mut(|i| match position.get(*i as usize) {
-                Some(&p) => {
-                    *i = p;
-                    true
-                }
-                None => false,
-            });
-            let threats = link(built, register.len());
-            let mut id = String::with_capacity(21);
-            id.push_str("AUTO-");
-            push_hex(&mut id, &fingerprint(&[key]));
-            // Kept at their length: the register of a large model holds tens of thousands.
-            statement.shrink_to_fit();
-            register.push(AssumptionEntry {
-                id,
-                statement,
-                source: AssumptionSource::Automatic,
-                owner: model_owner.clone(),
-                review_by: None,
-                elements: vec![element.to_owned()],
-                threats,
-            });
-        };
+    // Adds the automatic assumption whose id derives from the stable key (given in pieces), on
+    // which the threats built `built`-th depend (their build indices become report positions in
+    // place).
+    let mut automatic = |register: &mut Vec<AssumptionEntry>,
+                         key: &[&str],
+                         mut statement: String,
+                         element: &str,
+                         built: &mut Vec<u32>| {
+        built.retain_mut(|i| match position.get(*i as usize) {
+            Some(&p) => {
+                *i = p;
+                true
+            }
+            None => false,
+        });
+        let threats = link(built, register.len());
+        let fingerprint = fingerprint_joined(key);
+        fingerprints.push(Some(u64::from_be_bytes(fingerprint)));
+        let id = HexId::new(b"AUTO-", fingerprint).as_str().to_owned();
+        // Kept at their length: the register of a large model holds tens of thousands.
+        statement.shrink_to_fit();
+        register.push(AssumptionEntry {
+            id,
+            statement,
+            source: AssumptionSource::Automatic,
+            owner: model_owner.clone(),
+            review_by: None,
+            elements: vec![element.to_owned()],
+            threats,
+        });
+    };
     let mut built = Vec::new();
     for group in pairs.chunk_by(|a, b| a.0 == b.0) {
         if let Some(&(key, _)) = group.first() {
-            let (key, statement, element) = assumption(element_ids, key);
+            let (prefix, statement, element) = assumption(element_ids, key);
             built.clear();
             built.extend(group.iter().map(|p| p.1));
-            automatic(&mut register, &key, statement, element, &mut built);
+            automatic(&mut register, &[prefix, ":", element], statement, element, &mut built);
         }
     }
     drop(pairs);
@@ -1446,24 +1508,36 @@ fn register(
         let (noun, verb) = if list.len() == 1 { ("control", "is") } else { ("controls", "are") };
         let statement =
             format!("`{on}`: {noun} {} {verb} declared without evidence; credited as implemented", list.join(", "));
-        automatic(&mut register, &format!("evidence:{on}"), statement, on, &mut built);
+        automatic(&mut register, &["evidence:", on], statement, on, &mut built);
     }
     // Each threat lists its assumptions by id: rank the assumptions by id once (equal ids
-    // share a rank) and sort the links as numbers.
-    let ids: Vec<&str> = register.iter().map(|a| a.id.as_str()).collect();
-    let by_rank = crate::model::order_by_key(ids.len(), |i| ids.get(i).copied().unwrap_or(""));
-    let mut rank = vec![0u32; ids.len()];
-    let mut shared: Vec<Arc<str>> = Vec::with_capacity(ids.len());
+    // share a rank) and sort the links as numbers. Two automatic ids order as their
+    // fingerprints (the same prefix, then the same number of hex digits), read from one list
+    // instead of from the entries' texts.
+    let id_of = |i: usize| register.get(i).map_or("", |a| a.id.as_str());
+    let fingerprint_of = |i: usize| fingerprints.get(i).copied().flatten();
+    let id_order = |a: usize, b: usize| match (fingerprint_of(a), fingerprint_of(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => id_of(a).cmp(id_of(b)),
+    };
+    let mut by_rank: Vec<u32> = (0..register.len() as u32).collect();
+    by_rank.sort_unstable_by(|&a, &b| id_order(a as usize, b as usize).then(a.cmp(&b)));
+    let mut rank = vec![0u32; register.len()];
+    let mut shared: Vec<Arc<str>> = Vec::with_capacity(register.len());
+    let mut previous: Option<usize> = None;
     for &i in &by_rank {
-        let id = ids.get(i as usize).copied().unwrap_or("");
-        if shared.last().is_none_or(|last| &**last != id) {
-            shared.push(Arc::from(id));
+        let i = i as usize;
+        if previous.is_none_or(|p| id_order(p, i).is_ne()) {
+            shared.push(match fingerprint_of(i) {
+                Some(f) => Arc::from(HexId::new(b"AUTO-", f.to_be_bytes()).as_str()),
+                None => Arc::from(id_of(i)),
+            });
         }
-        if let Some(r) = rank.get_mut(i as usize) {
+        previous = Some(i);
+        if let Some(r) = rank.get_mut(i) {
             *r = shared.len() as u32 - 1;
         }
     }
-    drop(ids);
     for (_, n) in &mut links {
         *n = rank.get(*n as usize).copied().unwrap_or(0);
     }
@@ -1674,6 +1748,35 @@ mod tests {
         }
         assert_eq!(super::id_number(&ids[0]), u64::from_be_bytes(super::fingerprint(&["TM-001", "a"])));
         assert_ne!(super::id_number(&ids[0]), super::id_number(&ids[1]));
+        // The register writes the threats' ids back from their numbers.
+        for id in &ids {
+            assert_eq!(&super::threat_id_of(super::id_number(id)), id);
+        }
+    }
+
+    /// Ids are `TG-`/`AUTO-` and 16 lower-case hex digits, most significant first, so that two
+    /// automatic assumption ids order as their fingerprints (the register ranks them so).
+    #[test]
+    fn hex_ids_spell_the_fingerprint_and_order_as_it() {
+        assert_eq!(super::HexId::new(b"TG-", 0x0123_4567_89ab_cdef_u64.to_be_bytes()).as_str(), "TG-0123456789abcdef");
+        assert_eq!(super::HexId::new(b"AUTO-", [0xff; 8]).as_str(), "AUTO-ffffffffffffffff");
+        assert_eq!(super::HexId::new(b"", [0; 8]).as_str(), "0000000000000000");
+        let numbers = [0u64, 1, 0xf, 0x10, 0xabc, u64::MAX >> 1, u64::MAX - 1, u64::MAX, 0x8000_0000_0000_0000];
+        for x in numbers {
+            for y in numbers {
+                let (a, b) =
+                    (super::HexId::new(b"AUTO-", x.to_be_bytes()), super::HexId::new(b"AUTO-", y.to_be_bytes()));
+                assert_eq!(a.as_str().cmp(b.as_str()), x.cmp(&y), "{x:#x} {y:#x}");
+            }
+        }
+    }
+
+    /// An automatic assumption's key, given in pieces, has the fingerprint of the joined key.
+    #[test]
+    fn joined_fingerprint_is_the_fingerprint_of_the_joined_key() {
+        assert_eq!(super::fingerprint_joined(&["encrypted", ":", "f3"]), super::fingerprint(&["encrypted:f3"]));
+        assert_eq!(super::fingerprint_joined(&["evidence:", "api"]), super::fingerprint(&["evidence:api"]));
+        assert_ne!(super::fingerprint_joined(&["a", "b"]), super::fingerprint(&["a", "b"]));
     }
 
     #[test]
