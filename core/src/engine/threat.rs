@@ -153,28 +153,16 @@ const REACH_HOPS: u32 = 3;
 /// Most components visited for `assets: reachable`.
 const REACH_CAP: usize = 10_000;
 
-/// The first 8 bytes of SHA-256 over the parts, each followed by a NUL.
-fn fingerprint(parts: &[&str]) -> [u8; 8] {
+/// The first 8 bytes of SHA-256 over the parts, each followed by a NUL. A part is the
+/// concatenation of its pieces, hashed without joining them first.
+fn fingerprint(parts: &[&[&str]]) -> [u8; 8] {
     let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
+    for pieces in parts {
+        for p in *pieces {
+            h.update(p.as_bytes());
+        }
         h.update([0u8]);
     }
-    first_eight(h)
-}
-
-/// [`fingerprint`] of one part given in pieces (their concatenation, then a NUL), without
-/// joining them first.
-fn fingerprint_joined(pieces: &[&str]) -> [u8; 8] {
-    let mut h = Sha256::new();
-    for p in pieces {
-        h.update(p.as_bytes());
-    }
-    h.update([0u8]);
-    first_eight(h)
-}
-
-fn first_eight(h: Sha256) -> [u8; 8] {
     let d = h.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
@@ -622,7 +610,7 @@ fn credited_in(scope: &[(Owner, Decl)], token: u16) -> Option<&(Owner, Decl)> {
 /// `TG-` and the first 8 bytes of SHA-256(rule id NUL subject id NUL), as hex ([`id_number`]
 /// reads them back as a number).
 fn threat_id(rule: &str, subject: &str) -> ThreatId {
-    ThreatId::new(HexId::new(b"TG-", fingerprint(&[rule, subject])).as_str())
+    ThreatId::new(HexId::new(b"TG-", fingerprint(&[&[rule], &[subject]])).as_str())
 }
 
 /// The threat id whose [`id_number`] is `n`.
@@ -1468,9 +1456,9 @@ fn register(
             None => false,
         });
         let threats = link(built, register.len());
-        let fingerprint = fingerprint_joined(key);
-        fingerprints.push(Some(u64::from_be_bytes(fingerprint)));
-        let id = HexId::new(b"AUTO-", fingerprint).as_str().to_owned();
+        let first = fingerprint(&[key]);
+        fingerprints.push(Some(u64::from_be_bytes(first)));
+        let id = HexId::new(b"AUTO-", first).as_str().to_owned();
         // Kept at their length: the register of a large model holds tens of thousands.
         statement.shrink_to_fit();
         register.push(AssumptionEntry {
@@ -1746,7 +1734,7 @@ mod tests {
                 assert_eq!(x.cmp(y), super::id_number(x).cmp(&super::id_number(y)));
             }
         }
-        assert_eq!(super::id_number(&ids[0]), u64::from_be_bytes(super::fingerprint(&["TM-001", "a"])));
+        assert_eq!(super::id_number(&ids[0]), u64::from_be_bytes(super::fingerprint(&[&["TM-001"], &["a"]])));
         assert_ne!(super::id_number(&ids[0]), super::id_number(&ids[1]));
         // The register writes the threats' ids back from their numbers.
         for id in &ids {
@@ -1771,12 +1759,14 @@ mod tests {
         }
     }
 
-    /// An automatic assumption's key, given in pieces, has the fingerprint of the joined key.
+    /// A part given in pieces (an automatic assumption's key) has the fingerprint of the joined
+    /// part, and differs from the pieces as parts.
     #[test]
-    fn joined_fingerprint_is_the_fingerprint_of_the_joined_key() {
-        assert_eq!(super::fingerprint_joined(&["encrypted", ":", "f3"]), super::fingerprint(&["encrypted:f3"]));
-        assert_eq!(super::fingerprint_joined(&["evidence:", "api"]), super::fingerprint(&["evidence:api"]));
-        assert_ne!(super::fingerprint_joined(&["a", "b"]), super::fingerprint(&["a", "b"]));
+    fn a_part_in_pieces_has_the_fingerprint_of_the_joined_part() {
+        let f = super::fingerprint;
+        assert_eq!(f(&[&["encrypted", ":", "f3"]]), f(&[&["encrypted:f3"]]));
+        assert_eq!(f(&[&["evidence:", "api"]]), f(&[&["evidence:api"]]));
+        assert_ne!(f(&[&["a", "b"]]), f(&[&["a"], &["b"]]));
     }
 
     #[test]
