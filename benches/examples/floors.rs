@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enumerate()
         .map(|(i, t)| {
             let sev = (7 - t.severity as u64) << 61 | (7 - t.inherent_severity as u64) << 58;
-            (sev, id_number(t.id.as_bytes()), i as u32)
+            (sev, id_number(&t.id), i as u32)
         })
         .collect();
     // Build order is by subject, not by severity: shuffle (deterministically) before sorting.
@@ -108,9 +108,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The number the hex digits of a threat id (`TG-` and 16 digits) write.
-fn id_number(id: &[u8]) -> u64 {
-    let hex = id.get(3..).unwrap_or_default();
-    hex.iter().fold(0, |n, &c| n << 4 | u64::from(char::from(c).to_digit(16).unwrap_or(0)))
+fn id_number(id: &str) -> u64 {
+    id.get(3..).and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0)
 }
 
 /// Each flow's source and target, resolved, with each component's zone checked on the way

@@ -577,10 +577,7 @@ fn assumption<'s>(ids: &'s ElementIds, key: AutoKey) -> (&'static str, String, &
     };
     // `{noun} `{id}`: {assumed}`, allocated at its length (the register of a large model holds
     // tens of thousands).
-    let parts = [noun, " `", id, "`: ", assumed];
-    let mut statement = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    parts.iter().for_each(|p| statement.push_str(p));
-    (prefix, statement, id)
+    (prefix, [noun, " `", id, "`: ", assumed].concat(), id)
 }
 
 /// The property a rule's threats are measured on: the rule's, or for `auto` the one its first
